@@ -40,12 +40,18 @@ class InfoReason(StrEnum):
     OPERATOR_REQUEST = "operator_request"
 
 
+class ClaimProblem(StrEnum):
+    """Why a claim cannot even be judged: the installer must correct the input."""
+
+    INSTALLATION_IN_FUTURE = "installation_in_future"
+
+
 class ClaimInvalid(ValueError):
     """A claim that cannot even be judged, e.g. an installation date in the future."""
 
-    def __init__(self, problem: str) -> None:
+    def __init__(self, problem: ClaimProblem) -> None:
         self.problem = problem
-        super().__init__(problem)
+        super().__init__(problem.value)
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,7 @@ def evaluate(
     """
     serial = normalise_serial(claim.serial)
     if claim.installed_on > local_day(claim.registered_at, campaign):
-        raise ClaimInvalid("installation date is in the future")
+        raise ClaimInvalid(ClaimProblem.INSTALLATION_IN_FUTURE)
 
     def no(reason: IneligibilityReason, product: str | None = None,
            suggestions: tuple[str, ...] = ()) -> Verdict:

@@ -25,6 +25,19 @@ class Translator(Protocol):
         ...
 
 
+class LocalizedError(Exception):
+    """An error whose message is a catalog entry with ``%(name)s`` fields, shown translated."""
+
+    def __init__(self, message: str, **fields: object) -> None:
+        self.message = message
+        self.fields = fields
+        super().__init__(message % fields)
+
+    def text(self, t: Translator) -> str:
+        """The message in the reader's language."""
+        return t.gettext(self.message) % self.fields
+
+
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
     """Mark a message for extraction where it is translated later (tables, enums)."""
     return message

@@ -50,12 +50,17 @@ def request_terms(now: datetime, campaign: Campaign, days: int | None = None) ->
     """
     opened = local_day(now, campaign)
     due = opened + timedelta(days=days if days is not None else campaign.document_deadline_days)
+    return terms_between(opened, due, campaign)
+
+
+def terms_between(opened_on: date, due_on: date, campaign: Campaign) -> RequestTerms:
+    """Terms of a request already open: reminders fall after the opening day only."""
     reminders = tuple(
-        due - timedelta(days=before)
+        due_on - timedelta(days=before)
         for before in campaign.reminder_days_before
-        if due - timedelta(days=before) > opened
+        if due_on - timedelta(days=before) > opened_on
     )
-    return RequestTerms(opened_on=opened, due_on=due, reminder_days=reminders)
+    return RequestTerms(opened_on=opened_on, due_on=due_on, reminder_days=reminders)
 
 
 def is_overdue(due_on: date, now: datetime, campaign: Campaign) -> bool:

@@ -12,6 +12,7 @@ _PREFIX = re.compile(
 _SPREADSHEET_FLOAT = re.compile(r"^\d+\.0+$")
 _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?E\+?\d+$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\-_./\u00a0\u2010-\u2015]+")
+_MAX_DIGITS = 30
 
 
 def normalise_serial(raw: str | int | float) -> str:
@@ -24,9 +25,21 @@ def normalise_serial(raw: str | int | float) -> str:
     if isinstance(raw, bool):
         return str(raw).upper()
     if isinstance(raw, int):
-        return str(raw)
-    if isinstance(raw, float):
-        return _from_number(repr(raw)) or str(raw)
+        text = str(raw)
+    elif isinstance(raw, float):
+        text = _from_number(repr(raw)) or str(raw)
+    else:
+        text = raw
+    # Cleaning can uncover another prefix or number ("S-N 5", "1 E5"); repeat until nothing
+    # changes, so that normalising a normalised serial changes nothing. After the first pass,
+    # each pass only removes characters or yields plain digits, so this ends.
+    cleaned = _clean(text)
+    while (again := _clean(cleaned)) != cleaned:
+        cleaned = again
+    return cleaned
+
+
+def _clean(raw: str) -> str:
     text = _PREFIX.sub("", raw.strip().strip("'\"").strip())
     text = text.strip()
     as_number = _from_number(text)
@@ -43,7 +56,8 @@ def _from_number(text: str) -> str | None:
             value = Decimal(text.replace(",", "."))
         except InvalidOperation:
             return None
-        if value == value.to_integral_value():
+        # "1E99999999" would be a number with a hundred million digits: no serial is that long.
+        if value.adjusted() < _MAX_DIGITS and value == value.to_integral_value():
             return str(int(value))
     return None
 

@@ -6,7 +6,7 @@ words. Each entry is marked with ``N_`` and translated when it is shown.
 
 from __future__ import annotations
 
-from core.eligibility import IneligibilityReason, InfoReason
+from core.eligibility import ClaimProblem, IneligibilityReason, InfoReason
 from core.i18n import N_, Translator
 from core.information_requests import DocumentKind
 from core.statuses import Status
@@ -74,6 +74,11 @@ INFO_REASONS: dict[InfoReason, str] = {
     InfoReason.OPERATOR_REQUEST: N_("The campaign team needs more information."),
 }
 
+CLAIM_PROBLEMS: dict[ClaimProblem, str] = {
+    ClaimProblem.INSTALLATION_IN_FUTURE: N_(
+        "The installation date %(date)s is in the future. Please check it."),
+}
+
 DOCUMENT_KINDS: dict[DocumentKind, str] = {
     DocumentKind.INVOICE: N_("invoice"),
     DocumentKind.COMMISSIONING_PROTOCOL: N_("commissioning protocol"),
@@ -106,3 +111,8 @@ def info_reason_text(reason: InfoReason, t: Translator) -> str:
 def documents_text(kinds: tuple[DocumentKind, ...], t: Translator) -> str:
     """The documents asked for, as a comma-separated list."""
     return ", ".join(t.gettext(DOCUMENT_KINDS[kind]) for kind in kinds)
+
+
+def claim_problem_text(problem: ClaimProblem, t: Translator, *, date: str = "") -> str:
+    """What the installer must correct before the claim can be judged."""
+    return t.gettext(CLAIM_PROBLEMS[problem]) % {"date": date}

@@ -1,0 +1,64 @@
+"""``cashback run``: the long-running assistant process and its scheduled jobs."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from bot.bootstrap import App, bootstrap
+from bot.sandbox import SANDBOX_COMPANIES, demo_serial, seed_sandbox
+from bot.settings import Settings
+from core.i18n import Translator
+from storage.services.deadlines import expire_overdue, send_reminders
+
+log = logging.getLogger("cashback.runner")
+
+
+def run_jobs(app: App) -> tuple[int, int]:
+    """One pass of the clock's work: expire overdue requests, then send due reminders."""
+    with app.uow() as uow:
+        expired = expire_overdue(uow, campaigns=app.campaigns, now=app.clock())
+    with app.uow() as uow:
+        reminded = send_reminders(uow, campaigns=app.campaigns, now=app.clock())
+    return expired, reminded
+
+
+def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
+    """Start the assistant and keep it running until SIGINT or SIGTERM."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app = bootstrap(settings)
+    if settings.sandbox:
+        print(t.gettext("Sandbox mode: no TELEGRAM_BOT_TOKEN is set, so nothing leaves this "
+                        "machine. Database: %(database)s") % {
+            "database": settings.resolved_database_url})
+        if seed_sandbox(app):
+            print(t.gettext("Loaded the sandbox's demo companies and 200 demo devices."))
+        company = SANDBOX_COMPANIES[0]
+        serial = demo_serial(app, company.campaign_code, "STP-SE")
+        print(t.gettext("Try, in another terminal:"))
+        print(f"  .venv/bin/cashback register --campaign {company.campaign_code} "
+              f"--company {company.customer_number} --serial {serial} --product STP-SE "
+              f"--installed 2026-06-01")
+        print(f"  .venv/bin/cashback status --company {company.customer_number}")
+    print(t.gettext("The chat channel is not available yet; the scheduled jobs (deadlines and "
+                    "reminders) run every %(seconds)d seconds. Stop with Ctrl+C.")
+          % {"seconds": int(settings.jobs_interval_seconds)})
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    while not stop.is_set():
+        expired, reminded = run_jobs(app)
+        log.info("jobs: %d requests expired, %d reminders queued", expired, reminded)
+        if once:
+            break
+        stop.wait(settings.jobs_interval_seconds)
+    print(t.gettext("Stopped."))
+    app.engine.dispose()
+    return 0

@@ -1,0 +1,47 @@
+"""The document folder: files stored under their content hash, written before the database.
+
+A file is written (atomically, via a temporary name) before the transaction that records it
+commits, so a crash leaves at most an unreferenced file, never a record without its bytes.
+The same content sent twice is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class DocumentStore:
+    """Content-addressed files under one root folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        """Where the bytes with this hash live (two-level fan-out keeps folders small)."""
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, content: bytes) -> str:
+        """Store ``content`` durably and return its SHA-256."""
+        digest = hashlib.sha256(content).hexdigest()
+        target = self.path_for(digest)
+        if target.exists():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(content)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def read(self, sha256: str) -> bytes:
+        """The bytes of a stored document."""
+        return self.path_for(sha256).read_bytes()

@@ -1,0 +1,235 @@
+"""Registering devices: one or thousands, always through the same rules and one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.campaign import Campaign
+from core.eligibility import (
+    Claim,
+    ClaimInvalid,
+    ClaimProblem,
+    CompanyFacts,
+    ExistingRegistration,
+    IneligibilityReason,
+    Verdict,
+    evaluate,
+)
+from core.information_requests import RequestState
+from core.masterdata import InMemoryMasterData, NoMasterData
+from core.serials import normalise_serial
+from core.statuses import Channel, Status
+from storage.masterdata import DatabaseMasterData, chunked
+from storage.outbox import StatusChange, notify_status_changes
+from storage.status_changes import new_reference
+from storage.tables import (
+    Company,
+    InformationRequest,
+    Registration,
+    RejectedClaim,
+    StatusEvent,
+)
+from storage.uow import UnitOfWork
+
+MAX_RACE_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    """A device as the installer described it, before any check."""
+
+    serial: str
+    product: str | None
+    installed_on: date
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    """What happened to one claim: a verdict, or why it could not be judged."""
+
+    claim: ClaimInput
+    verdict: Verdict | None
+    problem: ClaimProblem | None = None
+    registration_id: int | None = None
+    reference: str | None = None
+
+
+def register(uow: UnitOfWork, *, campaign: Campaign, customer_number: str, claim: ClaimInput,
+             channel: Channel, actor: str, now: datetime) -> ClaimOutcome:
+    """Register one device; see :func:`register_many`."""
+    return register_many(uow, campaign=campaign, customer_number=customer_number,
+                         claims=[claim], channel=channel, actor=actor, now=now)[0]
+
+
+def register_many(uow: UnitOfWork, *, campaign: Campaign, customer_number: str,
+                  claims: Sequence[ClaimInput], channel: Channel, actor: str,
+                  now: datetime) -> list[ClaimOutcome]:
+    """Judge every claim and store the accepted ones, their events and notices at once.
+
+    A serial registered by someone else between our read and our write makes the insert fail
+    on the database's unique constraint; the whole unit is then re-judged, so the loser of
+    the race is told "already registered" and nothing is stored twice.
+    """
+    for attempt in range(MAX_RACE_RETRIES):
+        try:
+            outcomes = _register_once(uow.session, campaign, customer_number, claims, channel,
+                                      actor, now)
+            uow.commit()
+            return outcomes
+        except IntegrityError:
+            uow.rollback()
+            if attempt == MAX_RACE_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _register_once(session: Session, campaign: Campaign, customer_number: str,
+                   claims: Sequence[ClaimInput], channel: Channel, actor: str,
+                   now: datetime) -> list[ClaimOutcome]:
+    company = session.exec(
+        select(Company).where(Company.customer_number == customer_number.strip())
+    ).first()
+    facts = CompanyFacts(
+        customer_number=customer_number.strip(),
+        enrolled=company is not None and company.enrolled
+        and company.campaign_code == campaign.code,
+    )
+    serials = [normalise_serial(c.serial) for c in claims]
+    existing = _existing(session, campaign.code, serials)
+    database_masterdata = DatabaseMasterData(session)
+    masterdata = (InMemoryMasterData(database_masterdata.lookup(serials))
+                  if database_masterdata.available else NoMasterData())
+
+    outcomes: list[ClaimOutcome] = []
+    accepted: list[tuple[int, Verdict]] = []
+    seen_in_batch: set[str] = set()
+    for index, (claim, serial) in enumerate(zip(claims, serials, strict=True)):
+        before = existing.get(serial)
+        if serial in seen_in_batch and before is None:
+            before = ExistingRegistration(facts.customer_number, Status.PENDING_PAYMENT)
+        try:
+            verdict = evaluate(
+                Claim(company=facts, serial=serial, declared_product=claim.product,
+                      installed_on=claim.installed_on, registered_at=now, channel=channel),
+                campaign, _suggesting(masterdata, database_masterdata, serial), before)
+        except ClaimInvalid as invalid:
+            outcomes.append(ClaimOutcome(claim, None, problem=invalid.problem))
+            continue
+        outcomes.append(ClaimOutcome(claim, verdict))
+        if verdict.eligible:
+            seen_in_batch.add(serial)
+            accepted.append((index, verdict))
+    if company is not None and company.id is not None and accepted:
+        outcomes = _store_accepted(session, campaign, company.id, outcomes, accepted, channel,
+                                   actor, now)
+    _store_rejected(session, campaign, company, outcomes, existing, channel, now)
+    return outcomes
+
+
+def _suggesting(batch: InMemoryMasterData | NoMasterData, database: DatabaseMasterData,
+                serial: str) -> InMemoryMasterData | NoMasterData | DatabaseMasterData:
+    # The batch view knows only the claimed serials; suggestions need the whole table.
+    if isinstance(batch, InMemoryMasterData) and serial not in batch.devices:
+        return database
+    return batch
+
+
+def _existing(session: Session, campaign_code: str,
+              serials: Sequence[str]) -> dict[str, ExistingRegistration]:
+    found: dict[str, ExistingRegistration] = {}
+    for chunk in chunked(dict.fromkeys(serials)):
+        rows = session.exec(
+            select(Registration.serial, Company.customer_number, Registration.status)
+            .join(Company, col(Company.id) == Registration.company_id)
+            .where(Registration.campaign_code == campaign_code,
+                   col(Registration.serial).in_(chunk)))
+        for serial, number, status in rows:
+            found[serial] = ExistingRegistration(number, Status(status))
+    return found
+
+
+def _store_accepted(session: Session, campaign: Campaign, company_id: int,
+                    outcomes: list[ClaimOutcome], accepted: list[tuple[int, Verdict]],
+                    channel: Channel, actor: str, now: datetime) -> list[ClaimOutcome]:
+    changes: list[StatusChange] = []
+    for chunk in chunked(accepted, 1000):
+        rows = [{
+            "campaign_code": campaign.code, "serial": v.serial, "company_id": company_id,
+            "product_code": v.product_code, "installed_on": outcomes[i].claim.installed_on,
+            "registered_at": now, "channel": channel.value, "status": v.status.value,
+            "amount_cents": int(v.amount * 100), "updated_at": now,
+        } for i, v in chunk]
+        ids = list(session.execute(
+            insert(Registration).returning(col(Registration.id), sort_by_parameter_order=True),
+            rows).scalars())
+        session.execute(insert(StatusEvent), [{
+            "registration_id": rid, "at": now, "actor": actor, "channel": channel.value,
+            "from_status": None, "to_status": v.status.value,
+            "reason": v.info_reason.value if v.info_reason else None,
+        } for rid, (_, v) in zip(ids, chunk, strict=True)])
+        requests = []
+        for rid, (i, v) in zip(ids, chunk, strict=True):
+            reference = None
+            if v.status is Status.INFO_REQUIRED:
+                assert v.terms is not None
+                assert v.info_reason is not None
+                reference = new_reference()
+                requests.append({
+                    "registration_id": rid, "reference": reference,
+                    "info_reason": v.info_reason.value,
+                    "documents_needed": ",".join(k.value for k in v.documents_needed),
+                    "opened_at": now, "due_on": v.terms.due_on,
+                    "state": RequestState.OPEN.value, "reminders_sent": "",
+                })
+            outcomes[i] = ClaimOutcome(outcomes[i].claim, v, registration_id=rid,
+                                       reference=reference)
+            changes.append(StatusChange(
+                registration_id=rid, serial=v.serial, product_code=v.product_code or "",
+                from_status=None, to_status=v.status.value, amount_cents=int(v.amount * 100),
+                reason=v.info_reason.value if v.info_reason else None,
+                due_on=v.terms.due_on if v.terms else None, reference=reference))
+        if requests:
+            session.execute(insert(InformationRequest), requests)
+    notify_status_changes(session, company_id=company_id, changes=changes, now=now)
+    return outcomes
+
+
+def _store_rejected(session: Session, campaign: Campaign, company: Company | None,
+                    outcomes: list[ClaimOutcome], existing: dict[str, ExistingRegistration],
+                    channel: Channel, now: datetime) -> None:
+    """Keep refused claims: the operator reads conflicts and mistakes from them."""
+    rows = [{
+        "campaign_code": campaign.code, "company_id": company.id if company else None,
+        "serial": o.verdict.serial[:64], "declared_product": (o.claim.product or "")[:32] or None,
+        "installed_on": o.claim.installed_on, "reason": o.verdict.reason.value,
+        "channel": channel.value, "at": now,
+    } for o in outcomes if o.verdict is not None and o.verdict.reason is not None
+        and o.verdict.reason is not IneligibilityReason.ALREADY_REGISTERED_BY_COMPANY]
+    if not rows:
+        return
+    conflicts = _registration_ids(session, campaign.code, [
+        r["serial"] for r in rows
+        if r["reason"] == IneligibilityReason.ALREADY_REGISTERED_BY_OTHER.value])
+    for row in rows:
+        row["conflicting_registration_id"] = conflicts.get(str(row["serial"]))
+    for chunk in chunked(rows, 1000):
+        session.execute(insert(RejectedClaim), chunk)
+
+
+def _registration_ids(session: Session, campaign_code: str,
+                      serials: Sequence[object]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in chunked(serials):
+        for rid, serial in session.exec(
+                select(Registration.id, Registration.serial)
+                .where(Registration.campaign_code == campaign_code,
+                       col(Registration.serial).in_(chunk))):
+            assert rid is not None
+            found[serial] = rid
+    return found

@@ -1,0 +1,196 @@
+"""The database schema: one SQLModel table per thing the campaign keeps.
+
+Datetimes are aware (SQLModel stores them as UTC in every backend); amounts are whole
+cents, exact in every database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Company(SQLModel, table=True):
+    """An installer company enrolled (or not yet) in a campaign."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_number: str = Field(unique=True, index=True, max_length=32)
+    name: str = Field(max_length=200)
+    campaign_code: str = Field(max_length=16)
+    language: str = Field(max_length=2)
+    enrolled: bool = True
+    created_at: datetime
+
+
+class CompanyEmail(SQLModel, table=True):
+    """A registered address of a company: notifications go there, replies must come from it."""
+
+    __tablename__ = "company_email"
+    __table_args__ = (UniqueConstraint("company_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    email: str = Field(max_length=254, index=True)
+
+
+class ChatUser(SQLModel, table=True):
+    """A Telegram user, linked to a company once they proved access."""
+
+    __tablename__ = "chat_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
+    language: str = Field(max_length=2)
+    verified: bool = False
+    notifications: bool = True
+    created_at: datetime
+
+
+class Device(SQLModel, table=True):
+    """Master data: a device the manufacturer produced."""
+
+    serial: str = Field(primary_key=True, max_length=32)
+    product_code: str = Field(max_length=32)
+    production_date: date | None = None
+
+
+class Registration(SQLModel, table=True):
+    """A serial registered by a company in a campaign; one per serial per campaign."""
+
+    __table_args__ = (
+        UniqueConstraint("campaign_code", "serial", name="uq_registration_campaign_serial"),
+        Index("ix_registration_company_status", "company_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_code: str = Field(max_length=16)
+    serial: str = Field(max_length=32)
+    company_id: int = Field(foreign_key="company.id")
+    product_code: str = Field(max_length=32)
+    installed_on: date
+    registered_at: datetime
+    channel: str = Field(max_length=16)
+    status: str = Field(max_length=24)
+    reason: str | None = Field(default=None, max_length=48)
+    reason_detail: str | None = Field(default=None, sa_column=Column(Text))
+    amount_cents: int
+    payment_reference: str | None = Field(default=None, max_length=64)
+    paid_on: date | None = None
+    updated_at: datetime
+
+
+class StatusEvent(SQLModel, table=True):
+    """The audit trail: every status change with time, actor, channel and reason."""
+
+    __tablename__ = "status_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True)
+    at: datetime
+    actor: str = Field(max_length=120)
+    channel: str = Field(max_length=16)
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str = Field(max_length=24)
+    reason: str | None = Field(default=None, max_length=48)
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class InformationRequest(SQLModel, table=True):
+    """Proof asked for a registration, due by a day; the reference travels in e-mails."""
+
+    __tablename__ = "information_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True)
+    reference: str = Field(unique=True, max_length=32)
+    info_reason: str = Field(max_length=48)
+    documents_needed: str = Field(max_length=200)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    opened_at: datetime
+    due_on: date = Field(index=True)
+    state: str = Field(max_length=16, index=True)
+    closed_at: datetime | None = None
+    reminders_sent: str = ""
+
+
+class Document(SQLModel, table=True):
+    """A file received for a registration; the bytes live in the content-addressed store."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="information_request.id")
+    sha256: str = Field(max_length=64)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=64)
+    size: int
+    sender: str = Field(max_length=254)
+    channel: str = Field(max_length=16)
+    received_at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification to deliver, written in the same transaction as what it announces."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    topic: str = Field(max_length=32)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    state: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime
+    lease_until: datetime | None = None
+    sent_at: datetime | None = None
+    message_id: str | None = Field(default=None, max_length=255)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ImportBatch(SQLModel, table=True):
+    """A bulk file a company sent, by content hash, so the same file is never applied twice."""
+
+    __tablename__ = "import_batch"
+    __table_args__ = (UniqueConstraint("company_id", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id")
+    sha256: str = Field(max_length=64)
+    filename: str = Field(max_length=255)
+    channel: str = Field(max_length=16)
+    created_at: datetime
+    row_count: int
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ProcessedEmail(SQLModel, table=True):
+    """An incoming e-mail already handled, by Message-ID, so a re-fetch changes nothing."""
+
+    __tablename__ = "processed_email"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True, max_length=255)
+    processed_at: datetime
+    outcome: str = Field(max_length=32)
+
+
+class RejectedClaim(SQLModel, table=True):
+    """A claim that was refused; conflicts between companies are read from here."""
+
+    __tablename__ = "rejected_claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_code: str = Field(max_length=16)
+    company_id: int | None = Field(default=None, foreign_key="company.id")
+    serial: str = Field(max_length=64, index=True)
+    declared_product: str | None = Field(default=None, max_length=32)
+    installed_on: date | None = None
+    reason: str = Field(max_length=48, index=True)
+    channel: str = Field(max_length=16)
+    at: datetime
+    conflicting_registration_id: int | None = Field(default=None, foreign_key="registration.id")
