@@ -10,10 +10,13 @@ with open(po_path, "rb") as handle:
     catalog = read_po(handle)
 with open(json_path, encoding="utf-8") as handle:
     translations = json.load(handle)
-missing = [key for key in translations if key not in catalog]
+known = {m.id[0] if m.pluralizable else m.id for m in catalog if m.id}
+missing = [key for key in translations if key not in known]
 for message in catalog:
-    if message.id and message.id in translations:
-        message.string = translations[message.id]
+    key = message.id[0] if message.pluralizable else message.id
+    if key and key in translations:
+        value = translations[key]
+        message.string = tuple(value) if message.pluralizable else value
         message.flags.discard("fuzzy")
 with open(po_path, "wb") as handle:
     write_po(handle, catalog, width=100, omit_header=False, sort_output=True, no_location=True)
