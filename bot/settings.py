@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,43 @@ class Settings(BaseSettings):
     jobs_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often deadlines and reminders are checked.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+
+    # Outgoing e-mail. Without a host the sandbox catches mail on loopback.
+    smtp_host: str | None = Field(default=None, description="SMTP server; empty: sandbox sink.")
+    smtp_port: int = Field(default=587, description="SMTP port (587 STARTTLS, 465 TLS).")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="How the SMTP connection is secured.")
+    smtp_username: str | None = Field(default=None, description="SMTP login.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="SMTP timeout.")
+    mail_from: str = Field(default="cashback@cashback.example",
+                           description="From address of everything the assistant sends.")
+    mail_reply_to: str | None = Field(
+        default=None, description="Mailbox replies go to (plus-addressed); default: MAIL_FROM.")
+    mail_signing_secret: str | None = Field(
+        default=None, description="Secret signing our Message-IDs; required outside the sandbox.")
+
+    # Incoming e-mail (replies with documents).
+    imap_host: str | None = Field(default=None, description="IMAP server; empty: no polling.")
+    imap_port: int = Field(default=993, description="IMAP port (993 TLS, 143 STARTTLS).")
+    imap_security: Literal["tls", "starttls", "none"] = Field(
+        default="tls", description="How the IMAP connection is secured.")
+    imap_username: str | None = Field(default=None, description="IMAP login.")
+    imap_password: str | None = Field(default=None, description="IMAP password.")
+    imap_folder: str = Field(default="INBOX", description="Folder the replies arrive in.")
+    imap_processed_folder: str = Field(default="Cashback/Processed",
+                                       description="Where handled messages are moved.")
+    imap_quarantine_folder: str = Field(default="Cashback/Quarantine",
+                                        description="Where unusable messages are moved.")
+    mail_poll_seconds: float = Field(default=60.0, gt=0,
+                                     description="Polling interval when IDLE is not offered.")
+    mail_max_attachment_bytes: int = Field(default=15 * 1024 * 1024, gt=0,
+                                           description="Largest accepted document.")
+    mail_max_attachments: int = Field(default=10, gt=0,
+                                      description="Most documents accepted per message.")
+    mail_sender_hourly_limit: int = Field(default=30, gt=0,
+                                          description="Messages one sender may have processed "
+                                                      "per hour.")
 
     @field_validator("telegram_bot_token")
     @classmethod
