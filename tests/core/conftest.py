@@ -18,8 +18,6 @@ from core.statuses import Channel
 CAMPAIGNS = Path(__file__).resolve().parents[2] / "campaigns"
 PARIS = ZoneInfo("Europe/Paris")
 
-ClaimFactory = Callable[..., Claim]
-
 
 def load_campaign(name: str) -> Campaign:
     """Load one shipped campaign file the way the application does."""
@@ -33,18 +31,6 @@ def first_serial(campaign: Campaign, start: int, *, sampled: bool) -> str:
     while in_audit_sample(str(number), campaign) is not sampled:
         number += 1
     return str(number)
-
-
-@dataclasses.dataclass(frozen=True)
-class KnownSerials:
-    """Serials in the test master data, chosen so that the audit draw does not interfere."""
-
-    stp_se: str
-    shm: str
-    shs_module: str
-    foreign: str  # a product the campaign does not include
-    sampled: str  # an STP-SE serial that the fr-2026 audit draw picks
-    early: str  # an STP-SE produced on 2026-07-01
 
 
 @pytest.fixture(scope="session")
@@ -63,33 +49,38 @@ def fr_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def known(fr_campaign: Campaign) -> KnownSerials:
-    return KnownSerials(
-        stp_se=first_serial(fr_campaign, 3012345678, sampled=False),
-        shm=first_serial(fr_campaign, 3100000000, sampled=False),
-        shs_module=first_serial(fr_campaign, 3200000000, sampled=False),
-        foreign=first_serial(fr_campaign, 3300000000, sampled=False),
-        sampled=first_serial(fr_campaign, 3400000000, sampled=True),
-        early=first_serial(fr_campaign, 3500000000, sampled=False),
-    )
+def known(fr_campaign: Campaign) -> dict[str, str]:
+    """Serials in the test master data, chosen so that the fr-2026 audit draw does not interfere.
+
+    ``foreign`` is a product outside the campaign, ``sampled`` an STP-SE that the audit draw
+    picks, ``early`` an STP-SE produced on 2026-07-01.
+    """
+    return {
+        "stp_se": first_serial(fr_campaign, 3012345678, sampled=False),
+        "shm": first_serial(fr_campaign, 3100000000, sampled=False),
+        "shs_module": first_serial(fr_campaign, 3200000000, sampled=False),
+        "foreign": first_serial(fr_campaign, 3300000000, sampled=False),
+        "sampled": first_serial(fr_campaign, 3400000000, sampled=True),
+        "early": first_serial(fr_campaign, 3500000000, sampled=False),
+    }
 
 
 @pytest.fixture(scope="session")
-def masterdata(known: KnownSerials) -> InMemoryMasterData:
+def masterdata(known: dict[str, str]) -> InMemoryMasterData:
     produced = date(2025, 11, 3)
     devices = [
-        Device(known.stp_se, "STP-SE", produced),
-        Device(known.shm, "SHM", produced),
-        Device(known.shs_module, "SHS-MODULE", produced),
-        Device(known.foreign, "SB-5.0", produced),
-        Device(known.sampled, "STP-SE", produced),
-        Device(known.early, "STP-SE", date(2026, 7, 1)),
+        Device(known["stp_se"], "STP-SE", produced),
+        Device(known["shm"], "SHM", produced),
+        Device(known["shs_module"], "SHS-MODULE", produced),
+        Device(known["foreign"], "SB-5.0", produced),
+        Device(known["sampled"], "STP-SE", produced),
+        Device(known["early"], "STP-SE", date(2026, 7, 1)),
     ]
     return InMemoryMasterData({device.serial: device for device in devices})
 
 
 @pytest.fixture
-def make_claim() -> ClaimFactory:
+def make_claim() -> Callable[..., Claim]:
     """A claim by enrolled company C-100, installed 1 June, registered 15 June 2026 (Paris)."""
 
     def make(

@@ -63,7 +63,7 @@ def test_serial_turned_into_a_number_by_a_spreadsheet_gets_its_digits_back(raw: 
     assert normalise_serial(raw) == SERIAL
 
 
-@pytest.mark.parametrize("raw", [3012345678, 3012345678.0, 3.012345678e9])
+@pytest.mark.parametrize("raw", [3012345678, 3012345678.0])
 def test_serial_read_as_int_or_float_gets_its_digits_back(raw: int | float) -> None:
     assert normalise_serial(raw) == SERIAL
 
