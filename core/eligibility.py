@@ -104,6 +104,7 @@ class Verdict:
         return self.status is not Status.INELIGIBLE
 
 
+MAX_SUGGESTIBLE_LENGTH = 20
 DEFAULT_PROOF = (DocumentKind.INVOICE, DocumentKind.COMMISSIONING_PROTOCOL)
 
 
@@ -134,7 +135,10 @@ def evaluate(
         return no(IneligibilityReason.PRODUCT_NOT_IN_CAMPAIGN, claim.declared_product)
     formats = [declared] if declared else list(campaign.products.values())
     if not any(matches_format(serial, p.serial_format) for p in formats):
-        return no(IneligibilityReason.SERIAL_FORMAT_INVALID, claim.declared_product)
+        # A dropped or doubled digit breaks the format; the right serial may still be near.
+        nearby = (suggest_serials(serial, masterdata, claim.declared_product)
+                  if masterdata.available and len(serial) <= MAX_SUGGESTIBLE_LENGTH else ())
+        return no(IneligibilityReason.SERIAL_FORMAT_INVALID, claim.declared_product, nearby)
     if existing is not None:
         mine = existing.customer_number == claim.company.customer_number
         return no(IneligibilityReason.ALREADY_REGISTERED_BY_COMPANY if mine

@@ -113,7 +113,7 @@ def test_serial_without_the_products_format_is_ineligible(
     verdict = evaluate(make_claim(serial), fr_campaign, masterdata, None)
 
     _ineligible(verdict, IneligibilityReason.SERIAL_FORMAT_INVALID)
-    assert verdict.suggestions == ()
+    assert set(verdict.suggestions) <= set(masterdata.devices)
 
 
 def test_serial_without_any_products_format_is_ineligible_when_no_product_declared(
@@ -553,3 +553,13 @@ def test_every_ineligible_verdict_carries_a_reason_and_eligible_ones_none(
         verdict = evaluate(claim, fr_campaign, masterdata, None)
         assert (verdict.reason is not None) is (verdict.status is Status.INELIGIBLE)
         assert (verdict.info_reason is not None) is (verdict.status is Status.INFO_REQUIRED)
+
+
+
+def test_a_serial_with_a_dropped_digit_is_invalid_but_offers_the_known_serial(
+    fr_campaign: Campaign, masterdata: InMemoryMasterData, make_claim: ClaimFactory,
+) -> None:
+    verdict = evaluate(make_claim("301234578"), fr_campaign, masterdata, None)
+
+    _ineligible(verdict, IneligibilityReason.SERIAL_FORMAT_INVALID)
+    assert "3012345678" in verdict.suggestions
