@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -24,7 +23,9 @@ from storage_support import (
     INSTALLER_EMAILS,
     ITALIAN,
     PARIS,
+    Database,
     KnownSerials,
+    Lifecycle,
     load_campaign,
     serial_from,
 )
@@ -37,14 +38,6 @@ from storage.migrate import upgrade
 from storage.services.companies import CompanyRecord, import_companies, import_masterdata
 from storage.tables import Company
 from storage.uow import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Database:
-    """A migrated, empty database: its URL (for other processes) and this process's engine."""
-
-    url: str
-    engine: Engine
 
 
 def _postgres_url(base: str, schema: str) -> str:
@@ -170,3 +163,10 @@ def masterdata(engine: Engine, known: KnownSerials) -> KnownSerials:
     with UnitOfWork(engine) as uow:
         import_masterdata(uow, devices=devices)
     return known
+
+
+@pytest.fixture
+def lifecycle(engine: Engine, fr_campaign: Campaign, store: DocumentStore,
+              companies: dict[str, int], now: datetime) -> Lifecycle:
+    """Registrations of the installer company in any status, in the French campaign."""
+    return Lifecycle(engine, fr_campaign, store, now)

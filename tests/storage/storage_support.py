@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, inspect
 from sqlmodel import Session, SQLModel, select
 
 from core.campaign import Campaign, parse_campaign_toml
 from core.eligibility import in_audit_sample
-from core.statuses import Channel
+from core.statuses import Channel, Status
+from storage.db import make_engine
+from storage.documents import DocumentStore
+from storage.services.payments import PaymentLine, PaymentOutcome, record_payments
 from storage.services.registrations import ClaimInput, ClaimOutcome, register
+from storage.services.review import IncomingDocument, record_documents, reject
+from storage.tables import Registration
 from storage.uow import UnitOfWork
 
 T = TypeVar("T", bound=SQLModel)
@@ -28,6 +34,14 @@ COMPETITOR = "C-200"
 ITALIAN = "C-300"
 INSTALLER_EMAILS = ("office@installer.example", "boss@installer.example")
 INSTALLED_ON = date(2026, 6, 1)
+
+
+@dataclass(frozen=True)
+class Database:
+    """A migrated, empty database: its URL (for other processes) and this process's engine."""
+
+    url: str
+    engine: Engine
 
 
 def load_campaign(name: str) -> Campaign:
@@ -66,9 +80,19 @@ class KnownSerials:
 
 def count_rows(engine: Engine) -> dict[str, int]:
     """The number of rows in every table: a crash must leave every count as it was."""
-    with engine.connect() as connection:
-        return {name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for name, table in SQLModel.metadata.tables.items()}
+    with Session(engine) as session:
+        return counts_in(session)
+
+
+def counts_in(session: Session) -> dict[str, int]:
+    """Row counts of the schema's tables as ``session`` sees them (its own writes included).
+
+    Only tables the migrations created are counted; whether every table has a migration is
+    test_migrate's question.
+    """
+    present = set(inspect(session.connection()).get_table_names())
+    return {name: session.exec(select(func.count()).select_from(table)).one()
+            for name, table in SQLModel.metadata.tables.items() if name in present}
 
 
 def rows(engine: Engine, table: type[T], *where: Any) -> list[T]:
@@ -88,3 +112,109 @@ def register_serial(engine: Engine, campaign: Campaign, serial: str, now: dateti
         return register(uow, campaign=campaign, customer_number=customer_number,
                         claim=ClaimInput(serial, product, installed_on), channel=channel,
                         actor=f"chat:{customer_number}", now=now)
+
+
+def race_to_register(url: str, campaign_name: str, customer_number: str, serials: list[str],
+                     now: datetime, barrier: Any, results: Any) -> None:
+    """Body of a competing process: its own engine, every serial started at the barrier.
+
+    Each result is ``(customer_number, serial, status, reason)``; an exception is reported
+    as status ``"error"`` instead of escaping, so the test can say what went wrong.
+    """
+    engine = make_engine(url)
+    campaign = load_campaign(campaign_name)
+    try:
+        for serial in serials:
+            barrier.wait(timeout=60)
+            try:
+                outcome = register_serial(engine, campaign, serial, now,
+                                          customer_number=customer_number)
+            except Exception as error:  # noqa: BLE001 - reported to the test, not swallowed
+                results.put((customer_number, serial, "error", repr(error)))
+                continue
+            verdict = outcome.verdict
+            results.put((customer_number, serial,
+                         verdict.status.value if verdict else "invalid",
+                         verdict.reason.value if verdict and verdict.reason else None))
+    finally:
+        engine.dispose()
+
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+SENDER = INSTALLER_EMAILS[0]
+
+
+class Lifecycle:
+    """Registrations of the installer company brought to any status the way the spec does.
+
+    Each call registers a new serial (one the audit draw leaves alone, or one it picks when
+    proof is wanted) at ``now`` and walks it through documents, review and payment.
+    """
+
+    def __init__(self, engine: Engine, campaign: Campaign, store: DocumentStore,
+                 now: datetime) -> None:
+        self.engine = engine
+        self.campaign = campaign
+        self.store = store
+        self.now = now
+        self._plain = iter(serials_from(campaign, 3_600_000_000, 100, sampled=False))
+        self._sampled = iter(serials_from(campaign, 3_700_000_000, 100, sampled=True))
+
+    def pending_payment(self, product: str = "STP-SE",
+                        customer_number: str = INSTALLER) -> str:
+        serial = next(self._plain)
+        outcome = register_serial(self.engine, self.campaign, serial, self.now, product=product,
+                                  customer_number=customer_number)
+        assert outcome.verdict is not None
+        assert outcome.verdict.status is Status.PENDING_PAYMENT
+        return serial
+
+    def info_required(self, customer_number: str = INSTALLER) -> str:
+        serial = next(self._sampled)
+        outcome = register_serial(self.engine, self.campaign, serial, self.now,
+                                  customer_number=customer_number)
+        assert outcome.verdict is not None
+        assert outcome.verdict.status is Status.INFO_REQUIRED
+        return serial
+
+    def under_review(self) -> str:
+        serial = self.info_required()
+        with UnitOfWork(self.engine) as uow:
+            record_documents(uow, store=self.store, campaign=self.campaign, serial=serial,
+                             documents=[IncomingDocument("invoice.pdf", "application/pdf", PDF)],
+                             sender=SENDER, channel=Channel.EMAIL,
+                             now=self.now + timedelta(days=2))
+        return serial
+
+    def paid(self) -> str:
+        serial = self.pending_payment()
+        with UnitOfWork(self.engine) as uow:
+            [result] = record_payments(
+                uow, campaign=self.campaign, operator="operator:anne",
+                lines=[PaymentLine(serial, "PAY-1", date(2026, 7, 1))],
+                now=self.now + timedelta(days=16))
+        assert result.outcome is PaymentOutcome.PAID
+        return serial
+
+    def ineligible(self) -> str:
+        serial = self.under_review()
+        with UnitOfWork(self.engine) as uow:
+            reject(uow, campaign=self.campaign, serial=serial, reason="invoice illegible",
+                   operator="operator:anne", now=self.now + timedelta(days=3))
+        return serial
+
+    def in_status(self, status: Status) -> str:
+        """A new registration in ``status``."""
+        make: dict[Status, Callable[[], str]] = {
+            Status.PENDING_PAYMENT: self.pending_payment, Status.INFO_REQUIRED: self.info_required,
+            Status.UNDER_REVIEW: self.under_review, Status.PAID: self.paid,
+            Status.INELIGIBLE: self.ineligible,
+        }
+        return make[status]()
+
+
+def registration(engine: Engine, serial: str) -> Registration:
+    """The registration of ``serial``, freshly read."""
+    [found] = rows(engine, Registration, Registration.serial == serial)
+    return found
