@@ -16,7 +16,10 @@ from core.template.text import fold
 # Excel's day 0 (with its 1900 leap-year bug folded in): serial 1 is 1900-01-01 for every
 # date after February 1900, which is all we care about.
 _EXCEL_EPOCH = date(1899, 12, 30)
-_EXCEL_LAST_SERIAL = 2_958_465  # 9999-12-31
+# Serials outside 2000-01-01 .. 2099-12-31 are not installation dates but stray numbers
+# ("2026" alone would otherwise be read as day 2026, in 1905).
+_FIRST_SERIAL = 36_526
+_LAST_SERIAL = 73_050
 _PIVOT = 70  # two-digit years below are 20xx, others 19xx
 
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
@@ -70,7 +73,7 @@ def _from_number(value: float) -> date | None:
     whole = int(value)
     if _COMPACT.fullmatch(str(whole)) and whole >= 19000101:
         return _from_text(str(whole))
-    if 1 <= whole <= _EXCEL_LAST_SERIAL:
+    if _FIRST_SERIAL <= whole <= _LAST_SERIAL:
         return _EXCEL_EPOCH + timedelta(days=whole)
     return None
 

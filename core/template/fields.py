@@ -91,32 +91,42 @@ def header_text(field: Field, t: Translator) -> str:
 
 def recognise_header(text: str) -> Field | None:
     """The field a header cell names, or None for a column the reader does not use."""
+    found = _recognise(text)
+    return found[0] if found else None
+
+
+def map_columns(cells: Sequence[object]) -> Mapping[Field, int]:
+    """Which column (0-based) holds which field in a candidate header row.
+
+    When two columns name the same field, the more specific header wins ("Date
+    d'installation" over "Date", "Serial number" over "SN"), then the leftmost. Cells that
+    are not text (a date in a title block, a number) never name a field.
+    """
+    best: dict[Field, tuple[int, int]] = {}  # field -> (specificity, column)
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, str):
+            continue
+        found = _recognise(cell)
+        if found is not None:
+            field, specificity = found
+            if field not in best or specificity > best[field][0]:
+                best[field] = (specificity, index)
+    return {field: column for field, (_, column) in best.items()}
+
+
+def _recognise(text: str) -> tuple[Field, int] | None:
+    """The field a header names, with how specific the header is (its folded length)."""
     if len(text) > _MAX_HEADER_LENGTH:
         return None  # a sentence in a title block, not a header
     key = fold_without_remarks(text) or fold(text)
     if not key:
         return None
     if key in _EXACT:
-        return _EXACT[key]
+        return _EXACT[key], len(key)
     if len(key) < _FUZZY_MIN_LENGTH:
         return None
     close = difflib.get_close_matches(key, _FUZZY, n=1, cutoff=_FUZZY_CUTOFF)
-    return _EXACT[close[0]] if close else None
-
-
-def map_columns(cells: Sequence[object]) -> Mapping[Field, int]:
-    """Which column (0-based) holds which field in a candidate header row.
-
-    The leftmost column wins when two name the same field; cells that are not text (a date
-    in a title block, a number) never name a field.
-    """
-    columns: dict[Field, int] = {}
-    for index, cell in enumerate(cells):
-        if isinstance(cell, str):
-            field = recognise_header(cell)
-            if field is not None and field not in columns:
-                columns[field] = index
-    return columns
+    return (_EXACT[close[0]], len(close[0])) if close else None
 
 
 def is_header(columns: Mapping[Field, int]) -> bool:

@@ -1,0 +1,193 @@
+"""Reading what installers really send back: the template, or something like it.
+
+The header is looked for in the first rows (files often start with a title block), columns
+may be in any order and in any of our languages, extra columns are ignored and blank rows
+skipped. Each device row comes back with a :class:`RowProblem` rather than an exception, so
+one bad row never hides the good ones; only a file that cannot be read at all raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from core.campaign import Campaign
+from core.serials import normalise_serial
+from core.template.archive import inspect_archive
+from core.template.csv_source import csv_tables, decode_text
+from core.template.dates import parse_date
+from core.template.errors import TemplateError, TemplateErrorCode
+from core.template.fields import Field, is_header, map_columns, recognise_header
+from core.template.filetype import FileKind, detect
+from core.template.limits import DEFAULT_LIMITS, Limits
+from core.template.problems import RowProblem
+from core.template.products import ProductMatcher
+from core.template.rows import ParsedRow, ReadResult
+from core.template.safety import CellValue
+from core.template.tables import RawRow, Table, is_blank
+from core.template.xlsx_source import workbook_tables
+
+HEADER_SEARCH_ROWS = 20
+# Numeric postcodes lose their leading zeros in a spreadsheet ("01000" becomes 1000).
+POSTCODE_DIGITS = {"FR": 5, "IT": 5}
+
+
+def read_rows(data: bytes, filename: str, campaign: Campaign,
+              limits: Limits = DEFAULT_LIMITS) -> ReadResult:
+    """The device rows of an uploaded ``.xlsx``, ``.xlsm`` or ``.csv`` file.
+
+    Raises:
+        TemplateError: the file as a whole cannot be read; its code says why.
+    """
+    if len(data) > limits.max_bytes:
+        raise TemplateError(TemplateErrorCode.TOO_LARGE, f"{len(data)} bytes",
+                            limit=limits.max_bytes)
+    if not data:
+        raise TemplateError(TemplateErrorCode.EMPTY, "no bytes")
+    if detect(data, filename) is FileKind.WORKBOOK:
+        inspect_archive(data, limits)
+        with workbook_tables(data, limits) as sheets:
+            return _read(sheets, campaign, limits)
+    return _read(csv_tables(decode_text(data)), campaign, limits)
+
+
+@dataclass(frozen=True)
+class _Header:
+    table: Table
+    row_number: int
+    cells: tuple[CellValue, ...]
+    columns: Mapping[Field, int]
+
+
+def _read(tables: Sequence[Table], campaign: Campaign, limits: Limits) -> ReadResult:
+    header = _find_header(tables)
+    rows = tuple(_parse_rows(header, campaign, limits))
+    if not rows:
+        raise TemplateError(TemplateErrorCode.EMPTY, "header but no device rows")
+    return ReadResult(
+        rows=rows,
+        header=tuple(_text(cell) for cell in _trimmed(header.cells)),
+        header_row=header.row_number,
+        columns=header.columns,
+        sheet=header.table.name,
+    )
+
+
+def _find_header(tables: Sequence[Table]) -> _Header:
+    """The header naming the most known columns; the earlier table wins a tie."""
+    best: _Header | None = None
+    anything = False
+    for table in tables:
+        for number, cells in table.rows():
+            if number > HEADER_SEARCH_ROWS:
+                break
+            anything = anything or not all(is_blank(cell) for cell in cells)
+            columns = map_columns(cells)
+            if is_header(columns):
+                if best is None or len(columns) > len(best.columns):
+                    best = _Header(table, number, cells, columns)
+                break
+    if best is None:
+        raise TemplateError(TemplateErrorCode.NO_HEADER if anything else TemplateErrorCode.EMPTY,
+                            f"no header in the first {HEADER_SEARCH_ROWS} rows")
+    return best
+
+
+def _parse_rows(header: _Header, campaign: Campaign, limits: Limits) -> list[ParsedRow]:
+    products = ProductMatcher(campaign)
+    postcode_digits = POSTCODE_DIGITS.get(campaign.country, 0)
+    seen: set[str] = set()
+    parsed: list[ParsedRow] = []
+    for number, cells in _after(header):
+        values = {field: cells[i] if i < len(cells) else None
+                  for field, i in header.columns.items()}
+        if all(is_blank(values.get(f)) for f in (Field.SERIAL, Field.PRODUCT, Field.INSTALLED_ON)):
+            continue
+        if _repeats_header(values.get(Field.SERIAL)):
+            continue  # files pasted one under the other bring their header along
+        if len(parsed) == limits.max_rows:
+            raise TemplateError(TemplateErrorCode.TOO_MANY_ROWS, f"more than {limits.max_rows}",
+                                limit=limits.max_rows)
+        row = _parse_row(number, cells, values, products, postcode_digits, seen)
+        if row.serial:
+            seen.add(row.serial)
+        parsed.append(row)
+    return parsed
+
+
+def _after(header: _Header) -> Iterator[RawRow]:
+    """The header's table read again from the start, from the row below the header."""
+    for number, cells in header.table.rows():
+        if number > header.row_number:
+            yield number, cells
+
+
+def _parse_row(number: int, cells: tuple[CellValue, ...], values: Mapping[Field, CellValue],
+               products: ProductMatcher, postcode_digits: int, seen: set[str]) -> ParsedRow:
+    serial_cell = values.get(Field.SERIAL)
+    product_cell = values.get(Field.PRODUCT)
+    date_cell = values.get(Field.INSTALLED_ON)
+    serial = "" if is_blank(serial_cell) else normalise_serial(_serial_value(serial_cell))
+    raw_product = _text(product_cell)
+    product_code = products.match(raw_product) if raw_product else None
+    installed_on = None if is_blank(date_cell) else parse_date(date_cell)
+    problems = (
+        (not serial, RowProblem.MISSING_SERIAL),
+        (serial in seen, RowProblem.DUPLICATE_IN_FILE),
+        (not raw_product, RowProblem.MISSING_PRODUCT),
+        (product_code is None, RowProblem.UNKNOWN_PRODUCT),
+        (is_blank(date_cell), RowProblem.MISSING_DATE),
+        (installed_on is None, RowProblem.UNREADABLE_DATE),
+    )
+    return ParsedRow(
+        row_number=number,
+        raw_serial=_text(serial_cell),
+        serial=serial,
+        product_code=product_code,
+        installed_on=installed_on,
+        problem=next((problem for failed, problem in problems if failed), None),
+        raw_product=raw_product,
+        raw_date=_text(date_cell),
+        postcode=_postcode(values.get(Field.POSTCODE), postcode_digits),
+        note=_text(values.get(Field.NOTE)),
+        cells=_trimmed(cells),
+    )
+
+
+def _repeats_header(serial_cell: CellValue) -> bool:
+    return (isinstance(serial_cell, str) and not any(c.isdigit() for c in serial_cell)
+            and recognise_header(serial_cell) is Field.SERIAL)
+
+
+def _serial_value(cell: CellValue) -> str | int | float:
+    """Serials arrive as text, or as numbers when a spreadsheet "helped"."""
+    if isinstance(cell, str | int | float) and not isinstance(cell, bool):
+        return cell
+    return _text(cell)
+
+
+def _postcode(cell: CellValue, digits: int) -> str:
+    if digits and isinstance(cell, int | float) and not isinstance(cell, bool) \
+            and float(cell).is_integer():
+        return str(int(cell)).zfill(digits)
+    return _text(cell)
+
+
+def _text(cell: CellValue) -> str:
+    """A cell as the installer would read it back, without surrounding spaces."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.strftime("%d/%m/%Y") if cell.time() == time() else cell.isoformat(" ")
+    if isinstance(cell, date):
+        return cell.strftime("%d/%m/%Y")
+    return str(cell).strip()
+
+
+def _trimmed(cells: tuple[CellValue, ...]) -> tuple[CellValue, ...]:
+    """Without the empty cells padding the row on the right."""
+    end = len(cells)
+    while end and is_blank(cells[end - 1]):
+        end -= 1
+    return cells[:end]

@@ -1,0 +1,51 @@
+"""The look shared by the workbooks we send: header style, row colours, number formats."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from babel.numbers import get_currency_symbol
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from core.i18n import babel_locale
+
+DATE_FORMAT = "DD/MM/YYYY"  # how installers in France and Italy write dates
+TEXT_FORMAT = "@"  # keeps serials and postcodes as typed: no 3.01E+09, no lost leading zero
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+REJECTED_FILL = PatternFill("solid", fgColor="F8CBAD")  # light red: needs the installer
+PROOF_FILL = PatternFill("solid", fgColor="FFE699")  # amber: documents to send
+ACCEPTED_FILL = PatternFill("solid", fgColor="C6EFCE")  # green: nothing more to do
+
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def currency_format(currency: str, language: str) -> str:
+    """An Excel number format showing amounts with the currency's symbol for ``language``.
+
+    The grouping and decimal marks themselves follow the reader's Excel settings.
+    """
+    symbol = get_currency_symbol(currency, locale=babel_locale(language)).replace('"', "")
+    if language == "en":
+        return f'"{symbol}"#,##0.00'
+    return f'#,##0.00\\ "{symbol}"'
+
+
+def sheet_title(text: str) -> str:
+    """A translated text usable as a sheet name: 31 characters, no brackets, colons, slashes."""
+    return _SHEET_NAME_FORBIDDEN.sub(" ", text).strip()[:31] or "Sheet"
+
+
+def style_header_row(sheet: Any, row: int, columns: int) -> None:
+    """White bold text on dark blue: the row the installer must not change."""
+    for column in range(1, columns + 1):
+        cell = sheet.cell(row=row, column=column)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)

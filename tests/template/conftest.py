@@ -1,0 +1,18 @@
+"""Fixtures for the template tests: the shipped campaigns and translators."""
+
+from __future__ import annotations
+
+import pytest
+from template_support import load_campaign
+
+from core.campaign import Campaign
+
+
+@pytest.fixture(scope="session")
+def fr_campaign() -> Campaign:
+    return load_campaign("fr-2026")
+
+
+@pytest.fixture(scope="session")
+def it_campaign() -> Campaign:
+    return load_campaign("it-2026")
