@@ -95,7 +95,7 @@ def result_details(result: RowResult, campaign: Campaign, language: str, t: Tran
             verdict.reason, t, serial=verdict.serial,
             product=product.name(language) if product else verdict.product_code or ""))
     if verdict.suggestions:
-        parts.append(t.gettext("Did you mean %(serials)s?")
+        parts.append(t.gettext("Did you mean: %(serials)s?")
                      % {"serials": ", ".join(verdict.suggestions)})
     if verdict.info_reason is not None:
         parts.append(info_reason_text(verdict.info_reason, t))
