@@ -99,7 +99,32 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     pay = command("pay", commands.pay, _("record payments from a CSV file"))
     pay.add_argument("--file", required=True, type=Path)
     pay.add_argument("--campaign", required=True)
+    _outbox_commands(command, sub, t)
     return parser
+
+
+def _outbox_commands(command: Callable[..., argparse.ArgumentParser],
+                     sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                     t: Translator) -> None:
+    from bot.outbox import commands as outbox
+
+    _ = t.gettext
+    box = command("outbox", None, _("notifications to send by e-mail and chat"))
+    box_sub = box.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    run = command("run", outbox.outbox_run, _("deliver due notifications"), box_sub)
+    run.add_argument("--once", action="store_true", help=_("deliver what is due now and exit"))
+    listing = command("list", outbox.outbox_list, _("failed and waiting notifications"),
+                      box_sub)
+    listing.add_argument("--state", choices=sorted(outbox.LIST_STATES), default="unsent",
+                         help=_("which notifications (default: unsent)"))
+    again = command("retry", outbox.outbox_retry, _("send failed notifications again"),
+                    box_sub)
+    again.add_argument("ids", nargs="*", type=int, metavar="ID")
+    again.add_argument("--all-dead", action="store_true", help=_("every failed notification"))
+    jobs = command("jobs", None, _("scheduled jobs"))
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    command("run-due", outbox.jobs_run_due, _("expire overdue requests and queue reminders now"),
+            jobs_sub)
 
 
 def _language(argv: Sequence[str], settings: Settings) -> str:

@@ -8,7 +8,9 @@ import threading
 from types import FrameType
 
 from bot.bootstrap import App, bootstrap
+from bot.outbox.worker import OutboxWorker, make_dispatcher, transport_text
 from bot.sandbox import SANDBOX_COMPANIES, demo_serial, seed_sandbox
+from bot.sandbox_mail import mail_transport
 from bot.settings import Settings
 from core.i18n import Translator
 from storage.services.deadlines import expire_overdue, send_reminders
@@ -53,12 +55,21 @@ def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    while not stop.is_set():
-        expired, reminded = run_jobs(app)
-        log.info("jobs: %d requests expired, %d reminders queued", expired, reminded)
-        if once:
-            break
-        stop.wait(settings.jobs_interval_seconds)
+    with mail_transport(settings) as (smtp, mail_folder):
+        print(transport_text(t, smtp, mail_folder))
+        outbox = OutboxWorker(make_dispatcher(app, smtp))
+        if not once:
+            outbox.start()
+        try:
+            while not stop.is_set():
+                expired, reminded = run_jobs(app)
+                log.info("jobs: %d requests expired, %d reminders queued", expired, reminded)
+                if once:
+                    outbox.run_once()
+                    break
+                stop.wait(settings.jobs_interval_seconds)
+        finally:
+            outbox.stop()
     print(t.gettext("Stopped."))
     app.engine.dispose()
     return 0

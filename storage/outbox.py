@@ -1,4 +1,9 @@
-"""Notifications written in the same transaction as the change they announce."""
+"""Notifications written in the same transaction as the change they announce.
+
+An outbox row goes ``pending`` -> ``sending`` (claimed by one dispatcher, under a lease) ->
+``sent``, or back to ``pending`` with a later ``next_attempt_at`` after a temporary failure,
+or to ``dead`` after a permanent one (an operator can put it back). See :mod:`bot.outbox`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session
 
@@ -13,6 +20,17 @@ from storage.tables import OutboxMessage
 
 EMAIL = "email"
 CHAT = "chat"
+# Payload key of a chat row: the Telegram users already served, so a retry skips them.
+DELIVERED_TO = "delivered_to"
+
+
+class OutboxState(StrEnum):
+    """Where a notification is in its delivery."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
 
 
 @dataclass(frozen=True)
@@ -43,3 +61,14 @@ def notify_status_changes(session: Session, *, company_id: int, changes: Sequenc
     for kind in (EMAIL, CHAT):
         session.add(OutboxMessage(kind=kind, company_id=company_id, topic=topic, payload=payload,
                                   created_at=now, next_attempt_at=now))
+
+
+def changes_in(payload: str | dict[str, Any]) -> list[StatusChange]:
+    """The changes an outbox row announces, read back from its JSON payload."""
+    document = json.loads(payload) if isinstance(payload, str) else payload
+    changes = []
+    for item in document.get("changes", []):
+        due_on = item.get("due_on")
+        changes.append(StatusChange(**{**item, "due_on": date.fromisoformat(due_on)
+                                       if due_on else None}))
+    return changes

@@ -1,0 +1,210 @@
+"""The outbox dispatcher: claims due rows and delivers them by e-mail or chat.
+
+Safe to run in several processes at once (see :mod:`bot.outbox.claims` for the claim, the
+lease and the at-least-once choice). Database calls run in worker threads, so the
+dispatcher can share an event loop with the chat channel. Each pass handles the rows due
+when it started; a row that failed is rescheduled later and waits for a following pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from bot.bootstrap import Clock
+from bot.i18n import translator
+from bot.mail.outbound import MailIdentity, SmtpConfig, SmtpMailer, build_message, valid_addresses
+from bot.mail.references import message_id
+from bot.mail.render import Notification, UnknownTopic, render_notification
+from bot.outbox import claims
+from bot.outbox.backoff import RetryPolicy
+from bot.outbox.chat import ChatSender, chat_text
+from bot.outbox.context import CompanyGone, DeliveryContext, load_context
+from bot.outbox.errors import PermanentFailure, TemporaryFailure
+from core.campaign import Campaign
+from storage.outbox import CHAT, DELIVERED_TO, EMAIL, changes_in
+
+log = logging.getLogger("cashback.outbox")
+
+# Without a chat channel running, chat rows for verified users wait this long between looks.
+CHAT_CHANNEL_WAIT = timedelta(minutes=10)
+
+
+@dataclass
+class DispatchReport:
+    """What one pass did."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    postponed: int = 0
+
+    @property
+    def handled(self) -> int:
+        """Rows this pass took."""
+        return self.sent + self.retried + self.dead + self.postponed
+
+
+@dataclass
+class Dispatcher:
+    """Delivers outbox rows; one instance per worker, any number of workers."""
+
+    engine: Engine
+    campaigns: Mapping[str, Campaign]
+    identity: MailIdentity
+    smtp: SmtpConfig
+    clock: Clock
+    chat: ChatSender | None = None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    lease: timedelta = timedelta(minutes=5)
+
+    async def run_once(self) -> DispatchReport:
+        """Deliver every row due now (one SMTP connection for all of them)."""
+        report = DispatchReport()
+        due_by = self.clock()
+        async with SmtpMailer(self.smtp, self.identity.domain) as mailer:
+            while True:
+                claim = await asyncio.to_thread(
+                    claims.claim_next, self.engine, due_by=due_by, now=self.clock(),
+                    lease=self.lease, kinds=(EMAIL, CHAT),
+                    message_id=lambda row: message_id(row, self.identity.secret,
+                                                      self.identity.domain))
+                if claim is None:
+                    return report
+                await self._deliver(claim, mailer, report)
+
+    async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 5.0) -> None:
+        """Pass after pass until ``stop`` is set; a failing pass is logged, not fatal."""
+        while not stop.is_set():
+            try:
+                report = await self.run_once()
+            except Exception:
+                log.exception("outbox pass failed; trying again shortly")
+                report = DispatchReport()
+            if report.handled:
+                log.info("outbox: %d sent, %d to retry, %d dead, %d postponed", report.sent,
+                         report.retried, report.dead, report.postponed)
+                continue
+            try:
+                await asyncio.wait_for(stop.wait(), idle_seconds)
+            except TimeoutError:
+                pass
+
+    async def _deliver(self, claim: claims.Claim, mailer: SmtpMailer,
+                       report: DispatchReport) -> None:
+        try:
+            if self.policy.exhausted(claim.attempts - 1):
+                # Its worker died on each of the last attempts: do not let it kill the next.
+                raise PermanentFailure(f"gave up after {claim.attempts - 1} attempts")
+            if claim.kind == EMAIL:
+                note = await self._send_email(claim, mailer)
+            elif claim.kind == CHAT:
+                note = await self._send_chat(claim)
+            else:
+                raise PermanentFailure(f"unknown kind {claim.kind!r}")
+        except _Postponed as wait:
+            await asyncio.to_thread(claims.postpone, self.engine, claim,
+                                    at=self.clock() + CHAT_CHANNEL_WAIT, note=str(wait))
+            report.postponed += 1
+        except PermanentFailure as failure:
+            log.warning("outbox %d (%s) dead: %s", claim.id, claim.kind, failure)
+            await asyncio.to_thread(claims.mark_dead, self.engine, claim, error=str(failure))
+            report.dead += 1
+        except Exception as failure:  # TemporaryFailure, or a bug / database hiccup
+            error = str(failure) if isinstance(failure, TemporaryFailure) else repr(failure)
+            if not isinstance(failure, TemporaryFailure):
+                log.exception("outbox %d: unexpected error", claim.id)
+            await self._retry_or_give_up(claim, error, report)
+        else:
+            await asyncio.to_thread(claims.mark_sent, self.engine, claim, now=self.clock(),
+                                    note=note)
+            report.sent += 1
+
+    async def _retry_or_give_up(self, claim: claims.Claim, error: str,
+                                report: DispatchReport) -> None:
+        if self.policy.exhausted(claim.attempts):
+            await asyncio.to_thread(claims.mark_dead, self.engine, claim,
+                                    error=f"gave up after {claim.attempts} attempts: {error}")
+            report.dead += 1
+            return
+        at = self.clock() + self.policy.delay(claim.attempts)
+        log.info("outbox %d: attempt %d failed (%s); next at %s", claim.id, claim.attempts,
+                 error, at.isoformat())
+        await asyncio.to_thread(claims.mark_retry, self.engine, claim, at=at, error=error)
+        report.retried += 1
+
+    async def _context(self, claim: claims.Claim,
+                       references: set[str]) -> tuple[DeliveryContext, Campaign]:
+        try:
+            context = await asyncio.to_thread(load_context, self.engine, claim.company_id,
+                                              references)
+        except CompanyGone as gone:
+            raise PermanentFailure(f"company {gone} does not exist") from gone
+        campaign = self.campaigns.get(context.campaign_code)
+        if campaign is None:
+            raise PermanentFailure(f"unknown campaign {context.campaign_code!r}")
+        return context, campaign
+
+    async def _send_email(self, claim: claims.Claim, mailer: SmtpMailer) -> str | None:
+        changes = changes_in(claim.payload)
+        context, campaign = await self._context(
+            claim, {c.reference for c in changes if c.reference})
+        recipients = valid_addresses(context.emails)
+        if not recipients:
+            raise PermanentFailure("the company has no valid registered e-mail address")
+        t = translator(context.language)
+        try:
+            content = render_notification(Notification(
+                topic=claim.topic, language=context.language, campaign=campaign,
+                changes=changes, requests=context.requests), t)
+        except UnknownTopic as unknown:
+            raise PermanentFailure(f"no e-mail for topic {unknown}") from unknown
+        assert claim.message_id is not None
+        message = build_message(content=content, message_id=claim.message_id,
+                                recipients=recipients, identity=self.identity,
+                                language=context.language, written_at=claim.created_at, t=t)
+        refused = await mailer.send(message, sender=self.identity.sender,
+                                    recipients=[a.addr_spec for a in recipients])
+        return "; ".join(refused) or None
+
+    async def _send_chat(self, claim: claims.Claim) -> str | None:
+        payload = json.loads(claim.payload)
+        done = set(payload.get(DELIVERED_TO, []))
+        changes = changes_in(payload)
+        context, campaign = await self._context(
+            claim, {c.reference for c in changes if c.reference})
+        waiting = [user for user in context.chat_users if user.telegram_user_id not in done]
+        if not context.chat_users:
+            return "no verified chat user: delivered to nobody"
+        if not waiting:
+            return None
+        if self.chat is None:
+            raise _Postponed("the chat channel is not running")
+        refused = []
+        for user in waiting:
+            notice = Notification(topic=claim.topic, language=user.language, campaign=campaign,
+                                  changes=changes, requests=context.requests)
+            try:
+                await self.chat.send(user.telegram_user_id,
+                                     chat_text(notice, translator(user.language)),
+                                     key=f"outbox-{claim.id}-{user.telegram_user_id}")
+            except PermanentFailure as failure:
+                refused.append(f"{user.telegram_user_id}: {failure}")
+                continue
+            done.add(user.telegram_user_id)
+            payload[DELIVERED_TO] = sorted(done)
+            await asyncio.to_thread(claims.record_payload, self.engine, claim,
+                                    json.dumps(payload))
+        if not done:
+            raise PermanentFailure("; ".join(refused))
+        return "; ".join(refused) or None
+
+
+class _Postponed(Exception):
+    """The row cannot be tried yet; it is put back without counting an attempt."""
