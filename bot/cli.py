@@ -10,11 +10,12 @@ from pathlib import Path
 
 from bot.bootstrap import App, bootstrap
 from bot.i18n import language_or_default, translator
-from bot.operator import commands
+from bot.operator import commands, template_commands
 from bot.settings import Settings
 from core.campaign import CampaignError
 from core.i18n import LocalizedError, Translator
 from core.statuses import IllegalTransition
+from core.template import TemplateError, template_error_text
 from core.wording import status_name
 
 Command = Callable[[App, argparse.Namespace, commands.Output], int]
@@ -99,7 +100,17 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     pay = command("pay", commands.pay, _("record payments from a CSV file"))
     pay.add_argument("--file", required=True, type=Path)
     pay.add_argument("--campaign", required=True)
+    blank = command("template", template_commands.template,
+                    _("write the campaign's bulk registration template"))
+    blank.add_argument("--campaign", required=True)
+    blank.add_argument("-o", "--output", required=True, type=Path, help=_("file to write (.xlsx)"))
+    upload = command("import-template", template_commands.import_file,
+                     _("import a filled-in template for a company"))
+    upload.add_argument("file", type=Path, help=_(".xlsx, .xlsm or .csv"))
+    upload.add_argument("--company", required=True, help=_("customer number"))
+    upload.add_argument("-o", "--output", type=Path, help=_("write the result workbook here"))
     _outbox_commands(command, sub, t)
+    _mail_commands(command, sub, t)
     return parser
 
 
@@ -125,6 +136,14 @@ def _outbox_commands(command: Callable[..., argparse.ArgumentParser],
     jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
     command("run-due", outbox.jobs_run_due, _("expire overdue requests and queue reminders now"),
             jobs_sub)
+
+
+def _mail_commands(command: Callable[..., argparse.ArgumentParser],
+                   sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                   t: Translator) -> None:
+    from bot.mail.commands import add_mail_commands
+
+    add_mail_commands(command, sub, t)
 
 
 def _language(argv: Sequence[str], settings: Settings) -> str:
@@ -154,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(app, args, out)
     except LocalizedError as error:
         print(error.text(t), file=sys.stderr)
+    except TemplateError as error:
+        print(template_error_text(error, t, language), file=sys.stderr)
     except CampaignError as error:
         print(t.gettext("Invalid campaign file: %(error)s") % {"error": error}, file=sys.stderr)
     except IllegalTransition as error:

@@ -13,8 +13,9 @@ from decimal import Decimal
 from core.amounts import Summary
 from core.campaign import Campaign
 from core.eligibility import IneligibilityReason, Verdict
-from core.i18n import Translator, day, money, number
+from core.i18n import N_, Translator, day, money, number
 from core.statuses import Status
+from core.template import Mark, result_details, result_headline
 from core.wording import (
     claim_problem_text,
     documents_text,
@@ -23,6 +24,7 @@ from core.wording import (
     reason_text,
     status_name,
 )
+from storage.services.imports import ImportReport, marks_in_order
 from storage.services.queries import HistoryEntry
 from storage.services.registrations import ClaimOutcome
 
@@ -126,3 +128,45 @@ def history_text(serial: str, product: str, entries: Sequence[HistoryEntry], t: 
 def cents(value: int) -> Decimal:
     """Stored whole cents as an amount."""
     return Decimal(value) / 100
+
+
+IMPORT_MARKS = {
+    Mark.ACCEPTED: N_("registered"),
+    Mark.PROOF: N_("registered, documents to send"),
+    Mark.UNCHANGED: N_("already registered before"),
+    Mark.REJECTED: N_("not registered, to correct or not eligible"),
+}
+
+
+def import_summary_text(report: ImportReport, campaign: Campaign, t: Translator,
+                        language: str) -> str:
+    """The answer to an uploaded template: counts per outcome, then the rows to look at."""
+    if report.first_processed_at is not None:
+        return t.gettext("This file was already processed on %(date)s at %(time)s; nothing was "
+                         "registered twice.") % {
+            "date": day(report.first_processed_at.date(), language),
+            "time": f"{report.first_processed_at:%H:%M} UTC"}
+    rows = sum(report.counts.values())
+    lines = [t.ngettext("%(file)s: %(count)s row read.", "%(file)s: %(count)s rows read.", rows)
+             % {"file": report.filename, "count": number(rows, language)}]
+    for mark in marks_in_order():
+        if report.counts.get(mark.value):
+            lines.append(f"• {t.gettext(IMPORT_MARKS[mark])}: "
+                         f"{number(report.counts[mark.value], language)}")
+    lines.append(t.gettext("Cashback of the registered devices: %(amount)s") % {
+        "amount": money(report.amount, campaign.currency, language)})
+    return "\n".join(lines)
+
+
+def import_row_lines(report: ImportReport, campaign: Campaign, t: Translator, language: str,
+                     *, marks: frozenset[Mark] = frozenset({Mark.REJECTED, Mark.PROOF}),
+                     limit: int = 20) -> list[str]:
+    """One line per row that needs the installer's attention, at most ``limit``."""
+    wanted = [r for r in report.results if r.mark in marks]
+    lines = [t.gettext("Row %(row)d (%(serial)s): %(result)s. %(details)s") % {
+        "row": r.row_number, "serial": r.serial or "-", "result": result_headline(r, t),
+        "details": result_details(r, campaign, language, t)} for r in wanted[:limit]]
+    if len(wanted) > limit:
+        lines.append(t.gettext("… and %(count)d more rows: see the result workbook.")
+                     % {"count": len(wanted) - limit})
+    return lines

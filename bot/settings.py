@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,11 @@ class Settings(BaseSettings):
     jobs_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often deadlines and reminders are checked.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+    template_max_rows: int = Field(default=10_000, gt=0,
+                                   description="Most device rows accepted in one template.")
+    template_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0,
+                                    description="Largest template file accepted (Telegram's "
+                                                "own download limit is 20 MB).")
 
     # Outgoing e-mail. Without a host the sandbox catches mail on loopback.
     smtp_host: str | None = Field(default=None, description="SMTP server; empty: sandbox sink.")
@@ -72,6 +78,33 @@ class Settings(BaseSettings):
                                           description="Messages one sender may have processed "
                                                       "per hour.")
 
+    # Telegram. Without a token the sandbox's own Bot API server on loopback plays Telegram.
+    telegram_mode: Literal["polling", "webhook"] = Field(
+        default="polling", description="How updates arrive: long polling or a webhook.")
+    telegram_webhook_url: str | None = Field(
+        default=None, description="Public HTTPS URL Telegram posts updates to (webhook mode).")
+    telegram_webhook_listen: str = Field(default="127.0.0.1",
+                                         description="Address the webhook server listens on.")
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535,
+                                       description="Port the webhook server listens on.")
+    telegram_webhook_secret: str | None = Field(
+        default=None, description="Secret Telegram sends with every webhook call.")
+    telegram_base_url: str | None = Field(
+        default=None, description="Bot API server URL (e.g. a self-hosted one); empty: "
+                                  "Telegram's own, or the sandbox's.")
+    telegram_base_file_url: str | None = Field(
+        default=None, description="Bot API file download URL matching TELEGRAM_BASE_URL.")
+    sandbox_port: int = Field(default=8088, ge=0, le=65535,
+                              description="Port of the sandbox's Bot API server and chat page "
+                                          "on 127.0.0.1 (0: any free port).")
+    chat_rate_limit_count: int = Field(default=20, gt=0,
+                                       description="Messages one chat user may send per window.")
+    chat_rate_limit_seconds: float = Field(default=30.0, gt=0,
+                                           description="The per-user throttling window.")
+    chat_max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0,
+                                       description="Largest file a chat user may send (Telegram "
+                                                   "bots cannot download more than 20 MB).")
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _refuse_placeholder(cls, value: str | None) -> str | None:
@@ -80,6 +113,21 @@ class Settings(BaseSettings):
                 raise ValueError("TELEGRAM_BOT_TOKEN is a placeholder; set the real token")
             return None
         return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _valid_webhook_secret(cls, value: str | None) -> str | None:
+        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a secret token.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 16-256 letters, digits, _ or -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_is_complete(self) -> Settings:
+        if self.telegram_mode == "webhook" and not self.sandbox and not (
+                self.telegram_webhook_url and self.telegram_webhook_secret):
+            raise ValueError("webhook mode needs TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET")
+        return self
 
     @field_validator("default_language")
     @classmethod

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,7 @@ from storage.tables import (
 from storage.uow import UnitOfWork
 
 MAX_RACE_RETRIES = 3
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,21 @@ def register_many(uow: UnitOfWork, *, campaign: Campaign, customer_number: str,
     on the database's unique constraint; the whole unit is then re-judged, so the loser of
     the race is told "already registered" and nothing is stored twice.
     """
+    return commit_racing(uow, lambda: judge_and_store(uow.session, campaign, customer_number,
+                                                      claims, channel, actor, now))
+
+
+def commit_racing(uow: UnitOfWork, work: Callable[[], T]) -> T:
+    """Run ``work`` and commit; if a concurrent writer won a unique constraint, run it again.
+
+    The second run reads what the winner stored and answers accordingly ("already
+    registered", "file already processed"), so nothing is stored twice and nobody sees an error.
+    """
     for attempt in range(MAX_RACE_RETRIES):
         try:
-            outcomes = _register_once(uow.session, campaign, customer_number, claims, channel,
-                                      actor, now)
+            result = work()
             uow.commit()
-            return outcomes
+            return result
         except IntegrityError:
             uow.rollback()
             if attempt == MAX_RACE_RETRIES - 1:
@@ -89,9 +100,10 @@ def register_many(uow: UnitOfWork, *, campaign: Campaign, customer_number: str,
     raise AssertionError("unreachable")
 
 
-def _register_once(session: Session, campaign: Campaign, customer_number: str,
+def judge_and_store(session: Session, campaign: Campaign, customer_number: str,
                    claims: Sequence[ClaimInput], channel: Channel, actor: str,
                    now: datetime) -> list[ClaimOutcome]:
+    """Judge claims and write the accepted ones, in the caller's transaction (no commit)."""
     company = session.exec(
         select(Company).where(Company.customer_number == customer_number.strip())
     ).first()

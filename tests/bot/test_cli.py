@@ -186,3 +186,54 @@ def test_the_sandbox_hint_serial_registers_without_audit(
     serial = hint.split("--serial ")[1].split()[0]
     assert company.customer_number in hint
     assert register(capsys, serial, "STP-SE")[0] == 0
+
+
+def test_template_round_trip_through_the_command_line(
+        capsys: pytest.CaptureFixture[str], sandbox: Path) -> None:
+    from openpyxl import load_workbook
+
+    blank = sandbox / "modele.xlsx"
+    assert run(capsys, "template", "--campaign", "fr-2026", "--lang", "fr", "-o",
+               str(blank))[0] == 0
+    workbook = load_workbook(blank)
+    sheet = workbook.worksheets[0]
+    header_row = next(r for r in range(1, 10) if sheet.cell(r, 1).value)
+    assert sheet.cell(header_row, 1).value == "Numéro de série"
+    sheet.cell(header_row + 1, 1).value = int(serial_of("STP-SE"))
+    sheet.cell(header_row + 1, 2).value = "Sunny Tripower Smart Energy"
+    sheet.cell(header_row + 1, 3).value = "01/06/2026"
+    workbook.save(blank)
+
+    result = sandbox / "resultat.xlsx"
+    code, out, _ = run(capsys, "import-template", str(blank), "--company", "100001",
+                       "--lang", "fr", "-o", str(result))
+
+    assert code == 0, out
+    assert "1 ligne lue" in out
+    assert result.exists()
+    code, out, _ = run(capsys, "import-template", str(blank), "--company", "100001",
+                       "--lang", "fr")
+    assert "déjà été traité" in out
+
+
+def test_import_template_json_lists_every_row(capsys: pytest.CaptureFixture[str],
+                                              sandbox: Path) -> None:
+    upload = sandbox / "devices.csv"
+    upload.write_text(f"serial,product,installation date\n{serial_of('SHM')},SHM,2026-06-01\n"
+                      "12,SHM,2026-06-01\n", encoding="utf-8-sig")
+    code, out, _ = run(capsys, "import-template", str(upload), "--company", "100001", "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert [row["mark"] for row in answer["rows"]] == ["accepted", "rejected"]
+    assert answer["rows"][1]["reason"] == "serial_format_invalid"
+
+
+def test_an_unreadable_upload_gets_a_localized_message(capsys: pytest.CaptureFixture[str],
+                                                        sandbox: Path) -> None:
+    old = sandbox / "vecchio.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    code, _, err = run(capsys, "import-template", str(old), "--company", "200001",
+                       "--lang", "it")
+    assert code == 2
+    assert "xlsx" in err
+    assert "Traceback" not in err
