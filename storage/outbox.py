@@ -20,8 +20,10 @@ from storage.tables import OutboxMessage
 
 EMAIL = "email"
 CHAT = "chat"
-# Payload key of a chat row: the Telegram users already served, so a retry skips them.
+# Payload keys of a chat row: the Telegram users already served, and those who cannot be
+# (blocked the bot), so a retry after another user's failure skips both.
 DELIVERED_TO = "delivered_to"
+REFUSED_BY = "refused_by"
 
 
 class OutboxState(StrEnum):

@@ -97,11 +97,12 @@ def valid_addresses(addresses: Sequence[str]) -> list[Address]:
 
 def build_message(*, content: MailContent, message_id: str, recipients: Sequence[Address],
                   identity: MailIdentity, language: str, written_at: datetime,
-                  t: Translator) -> EmailMessage:
+                  t: Translator, in_reply_to: str | None = None) -> EmailMessage:
     """The complete e-mail of one outbox row.
 
     ``Date`` is when the row was written, not when it is sent: a resend after a crash is then
-    the same message, byte for byte, as the first attempt.
+    the same message, byte for byte, as the first attempt. ``in_reply_to`` (the Message-ID
+    of a message we answer) threads the answer under it in the reader's mail client.
     """
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = Address(t.gettext("Cashback campaign"), addr_spec=identity.sender)
@@ -111,6 +112,9 @@ def build_message(*, content: MailContent, message_id: str, recipients: Sequence
     message["Subject"] = content.subject
     message["Date"] = format_datetime(written_at)
     message["Message-ID"] = message_id
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
     message["Auto-Submitted"] = "auto-generated"
     # Asks Exchange/Outlook not to send out-of-office and similar answers to it.
     message["X-Auto-Response-Suppress"] = "All"

@@ -66,13 +66,20 @@ def _due(due_by: datetime) -> ColumnElement[bool]:
 
 
 def claim_next(engine: Engine, *, due_by: datetime, now: datetime, lease: timedelta,
-               message_id: Callable[[int], str], kinds: Collection[str]) -> Claim | None:
-    """Take the oldest row due by ``due_by`` for ``lease``, or None when nothing is due."""
+               message_id: Callable[[int], str],
+               kinds: Collection[str] | None = None) -> Claim | None:
+    """Take the oldest row due by ``due_by`` for ``lease``, or None when nothing is due.
+
+    ``kinds`` limits the claim to some kinds (a worker serving only e-mail); by default a
+    row of any kind is taken, so one of a kind nobody knows is declared dead, not forgotten.
+    """
     for _ in range(CAS_RETRIES):
         with UnitOfWork(engine) as uow:
+            query = select(OutboxMessage).where(_due(due_by))
+            if kinds is not None:
+                query = query.where(col(OutboxMessage.kind).in_(list(kinds)))
             row = uow.session.exec(
-                select(OutboxMessage)
-                .where(_due(due_by), col(OutboxMessage.kind).in_(list(kinds)))
+                query
                 .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
                 .limit(1)
                 .with_for_update(skip_locked=True)).first()

@@ -21,14 +21,15 @@ from bot.bootstrap import Clock
 from bot.i18n import translator
 from bot.mail.outbound import MailIdentity, SmtpConfig, SmtpMailer, build_message, valid_addresses
 from bot.mail.references import message_id
-from bot.mail.render import Notification, UnknownTopic, render_notification
+from bot.mail.render import Notification
+from bot.mail.topics import EmailRenderer, MailRequest, email_renderers, references_in
 from bot.outbox import claims
 from bot.outbox.backoff import RetryPolicy
 from bot.outbox.chat import ChatSender, chat_text
 from bot.outbox.context import CompanyGone, DeliveryContext, load_context
 from bot.outbox.errors import PermanentFailure, TemporaryFailure
 from core.campaign import Campaign
-from storage.outbox import CHAT, DELIVERED_TO, EMAIL, changes_in
+from storage.outbox import CHAT, DELIVERED_TO, EMAIL, REFUSED_BY, changes_in
 
 log = logging.getLogger("cashback.outbox")
 
@@ -62,6 +63,7 @@ class Dispatcher:
     clock: Clock
     chat: ChatSender | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    renderers: Mapping[str, EmailRenderer] = field(default_factory=email_renderers)
     lease: timedelta = timedelta(minutes=5)
 
     async def run_once(self) -> DispatchReport:
@@ -72,7 +74,7 @@ class Dispatcher:
             while True:
                 claim = await asyncio.to_thread(
                     claims.claim_next, self.engine, due_by=due_by, now=self.clock(),
-                    lease=self.lease, kinds=(EMAIL, CHAT),
+                    lease=self.lease,
                     message_id=lambda row: message_id(row, self.identity.secret,
                                                       self.identity.domain))
                 if claim is None:
@@ -152,58 +154,70 @@ class Dispatcher:
         return context, campaign
 
     async def _send_email(self, claim: claims.Claim, mailer: SmtpMailer) -> str | None:
-        changes = changes_in(claim.payload)
-        context, campaign = await self._context(
-            claim, {c.reference for c in changes if c.reference})
+        renderer = self.renderers.get(claim.topic)
+        if renderer is None:
+            raise PermanentFailure(f"no e-mail is defined for topic {claim.topic!r}")
+        payload = json.loads(claim.payload)
+        context, campaign = await self._context(claim, references_in(payload))
         recipients = valid_addresses(context.emails)
         if not recipients:
             raise PermanentFailure("the company has no valid registered e-mail address")
-        t = translator(context.language)
-        try:
-            content = render_notification(Notification(
-                topic=claim.topic, language=context.language, campaign=campaign,
-                changes=changes, requests=context.requests), t)
-        except UnknownTopic as unknown:
-            raise PermanentFailure(f"no e-mail for topic {unknown}") from unknown
+        draft = renderer(MailRequest(topic=claim.topic, payload=payload,
+                                     company_name=context.company_name,
+                                     language=context.language, campaign=campaign,
+                                     requests=context.requests))
         assert claim.message_id is not None
-        message = build_message(content=content, message_id=claim.message_id,
+        message = build_message(content=draft.content, message_id=claim.message_id,
                                 recipients=recipients, identity=self.identity,
-                                language=context.language, written_at=claim.created_at, t=t)
+                                language=draft.language, written_at=claim.created_at,
+                                t=translator(draft.language), in_reply_to=draft.in_reply_to)
         refused = await mailer.send(message, sender=self.identity.sender,
                                     recipients=[a.addr_spec for a in recipients])
         return "; ".join(refused) or None
 
     async def _send_chat(self, claim: claims.Claim) -> str | None:
+        """One message per verified user, each in their language.
+
+        Progress is saved after each user, so a retry (after one user's temporary failure)
+        neither repeats the others nor asks again those who refused for good.
+        """
         payload = json.loads(claim.payload)
-        done = set(payload.get(DELIVERED_TO, []))
-        changes = changes_in(payload)
-        context, campaign = await self._context(
-            claim, {c.reference for c in changes if c.reference})
-        waiting = [user for user in context.chat_users if user.telegram_user_id not in done]
+        delivered = set(payload.get(DELIVERED_TO, []))
+        refused: dict[str, str] = payload.get(REFUSED_BY, {})
+        context, campaign = await self._context(claim, references_in(payload))
         if not context.chat_users:
             return "no verified chat user: delivered to nobody"
-        if not waiting:
-            return None
-        if self.chat is None:
+        waiting = [user for user in context.chat_users
+                   if user.telegram_user_id not in delivered
+                   and str(user.telegram_user_id) not in refused]
+        if waiting and self.chat is None:
             raise _Postponed("the chat channel is not running")
-        refused = []
+        changes = changes_in(payload)
+        delayed = []
         for user in waiting:
             notice = Notification(topic=claim.topic, language=user.language, campaign=campaign,
                                   changes=changes, requests=context.requests)
+            assert self.chat is not None
             try:
                 await self.chat.send(user.telegram_user_id,
                                      chat_text(notice, translator(user.language)),
                                      key=f"outbox-{claim.id}-{user.telegram_user_id}")
-            except PermanentFailure as failure:
-                refused.append(f"{user.telegram_user_id}: {failure}")
+            except TemporaryFailure as failure:
+                delayed.append(f"{user.telegram_user_id}: {failure}")
                 continue
-            done.add(user.telegram_user_id)
-            payload[DELIVERED_TO] = sorted(done)
+            except PermanentFailure as failure:
+                refused[str(user.telegram_user_id)] = str(failure)
+            else:
+                delivered.add(user.telegram_user_id)
+            payload.update({DELIVERED_TO: sorted(delivered), REFUSED_BY: refused})
             await asyncio.to_thread(claims.record_payload, self.engine, claim,
                                     json.dumps(payload))
-        if not done:
-            raise PermanentFailure("; ".join(refused))
-        return "; ".join(refused) or None
+        if delayed:
+            raise TemporaryFailure("; ".join(delayed))
+        notes = "; ".join(f"{user}: {why}" for user, why in sorted(refused.items()))
+        if not delivered:
+            raise PermanentFailure(notes)
+        return notes or None
 
 
 class _Postponed(Exception):

@@ -1,0 +1,137 @@
+"""The outbox dispatcher against a real database (SQLite; PostgreSQL with TEST_DATABASE_URL)
+and a real SMTP server (aiosmtpd on loopback), with a clock the tests move by hand.
+
+The database fixture follows ``tests/storage/conftest.py``: a migrated SQLite file, or a
+PostgreSQL schema of its own per test, reachable by URL from other threads and processes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from outbox_support import (
+    FRENCH,
+    FRENCH_EMAILS,
+    IDENTITY,
+    ITALIAN,
+    ITALIAN_EMAILS,
+    SILENT,
+    Database,
+    FakeClock,
+    load_campaign,
+)
+from sqlalchemy import Engine, text
+from sqlmodel import select
+
+from bot.outbox.backoff import RetryPolicy
+from bot.outbox.dispatcher import Dispatcher
+from bot.sandbox_mail import CollectingHandler, LoopbackController
+from core.campaign import Campaign
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.services.companies import CompanyRecord, import_companies
+from storage.tables import Company
+from storage.uow import UnitOfWork
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cashback.sqlite3'}"
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            yield Database(url, engine)
+        finally:
+            engine.dispose()
+        return
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        separator = "&" if "?" in base else "?"
+        url = f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            yield Database(url, engine)
+        finally:
+            engine.dispose()
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database: Database) -> Engine:
+    return database.engine
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Monday 15 June 2026, 08:00 UTC: inside both campaigns' validity."""
+    return FakeClock(datetime.fromisoformat("2026-06-15T08:00:00+00:00"))
+
+
+@pytest.fixture(scope="session")
+def campaigns() -> dict[str, Campaign]:
+    return {code: load_campaign(code) for code in ("fr-2026", "it-2026")}
+
+
+@pytest.fixture
+def companies(engine: Engine, clock: FakeClock) -> dict[str, int]:
+    """Company ids by customer number: French (two addresses), Italian, and one without any."""
+    records = [
+        CompanyRecord(FRENCH, "Solaire Dupont SARL", "fr-2026", "fr", FRENCH_EMAILS),
+        CompanyRecord(ITALIAN, "Rossi Impianti Srl", "it-2026", "it", ITALIAN_EMAILS),
+        CompanyRecord(SILENT, "Sans Adresse SAS", "fr-2026", "fr", ()),
+    ]
+    with UnitOfWork(engine) as uow:
+        import_companies(uow, records=records, now=clock())
+    with UnitOfWork(engine) as uow:
+        return {c.customer_number: c.id for c in uow.session.exec(select(Company))
+                if c.id is not None}
+
+
+@pytest.fixture
+def smtp_handler() -> CollectingHandler:
+    return CollectingHandler()
+
+
+@pytest.fixture
+def smtp_server(smtp_handler: CollectingHandler) -> Iterator[LoopbackController]:
+    controller = LoopbackController(smtp_handler)
+    controller.start()
+    try:
+        yield controller
+    finally:
+        if controller._thread is not None:
+            controller.stop()
+
+
+@pytest.fixture
+def make_dispatcher(engine: Engine, campaigns: dict[str, Campaign], clock: FakeClock,
+                    smtp_server: LoopbackController) -> Callable[..., Dispatcher]:
+    """A dispatcher over the test database and SMTP server; keyword arguments override."""
+
+    def make(**overrides: Any) -> Dispatcher:
+        options: dict[str, Any] = {
+            "engine": engine, "campaigns": campaigns, "identity": IDENTITY,
+            "smtp": smtp_server.smtp_config(), "clock": clock,
+            "policy": RetryPolicy(max_attempts=10)}
+        options.update(overrides)
+        return Dispatcher(**options)
+
+    return make
