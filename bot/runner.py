@@ -8,6 +8,7 @@ import threading
 from types import FrameType
 
 from bot.bootstrap import App, bootstrap
+from bot.mail.inbound import start_in_background
 from bot.outbox.worker import OutboxWorker, make_dispatcher, transport_text
 from bot.sandbox import SANDBOX_COMPANIES, demo_serial, seed_sandbox
 from bot.sandbox_mail import mail_transport
@@ -55,6 +56,7 @@ def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    replies = start_in_background(app, stop, once=once)
     with mail_transport(settings) as (smtp, mail_folder):
         print(transport_text(t, smtp, mail_folder))
         outbox = OutboxWorker(make_dispatcher(app, smtp))
@@ -70,6 +72,8 @@ def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
                 stop.wait(settings.jobs_interval_seconds)
         finally:
             outbox.stop()
+    if replies is not None:
+        replies.join()
     print(t.gettext("Stopped."))
     app.engine.dispose()
     return 0

@@ -169,14 +169,27 @@ class ImportBatch(SQLModel, table=True):
 
 
 class ProcessedEmail(SQLModel, table=True):
-    """An incoming e-mail already handled, by Message-ID, so a re-fetch changes nothing."""
+    """An incoming e-mail already handled, so a re-fetch changes nothing.
+
+    Unique per mailbox and Message-ID (a hash of the bytes when there is none): the row is
+    written in the same transaction as the documents, so a second pass, or a second poller,
+    finds it and only moves the message. ``sender`` and ``processed_at`` feed the hourly
+    limit per sender; ``outcome`` says where the message went (processed, quarantine).
+    """
 
     __tablename__ = "processed_email"
+    __table_args__ = (
+        UniqueConstraint("mailbox", "message_id", name="uq_processed_email_mailbox_message"),
+        Index("ix_processed_email_sender_at", "sender", "processed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    message_id: str = Field(unique=True, max_length=255)
+    mailbox: str = Field(max_length=200)
+    message_id: str = Field(max_length=255)
+    sender: str = Field(max_length=254)
     processed_at: datetime
     outcome: str = Field(max_length=32)
+    reason: str | None = Field(default=None, max_length=32)
 
 
 class RejectedClaim(SQLModel, table=True):
@@ -194,3 +207,20 @@ class RejectedClaim(SQLModel, table=True):
     channel: str = Field(max_length=16)
     at: datetime
     conflicting_registration_id: int | None = Field(default=None, foreign_key="registration.id")
+
+
+class MailboxCursor(SQLModel, table=True):
+    """How far the poller got in one IMAP folder: the last UID handled under a UIDVALIDITY.
+
+    A new UIDVALIDITY (the server renumbered the folder) starts a new row from UID 0; the
+    processed-email rows make re-reading what was already handled harmless.
+    """
+
+    __tablename__ = "mailbox_cursor"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(max_length=200)
+    uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))
+    last_uid: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime

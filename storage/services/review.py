@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import Session
+
 from core.campaign import Campaign
 from core.eligibility import IneligibilityReason, InfoReason
 from core.information_requests import DocumentKind, RequestState
@@ -38,13 +40,29 @@ def record_documents(uow: UnitOfWork, *, store: DocumentStore, campaign: Campaig
     if not documents:
         raise ValueError("no documents to record")
     registration = registration_by_serial(uow.session, campaign.code, serial, for_update=True)
-    change = change_status(uow.session, registration, Status.UNDER_REVIEW, actor=sender,
+    change = attach_documents(uow.session, store=store, registration=registration,
+                              documents=documents, sender=sender, channel=channel, now=now)
+    notify_status_changes(uow.session, company_id=registration.company_id, changes=[change],
+                          now=now)
+    uow.commit()
+    return change
+
+
+def attach_documents(session: Session, *, store: DocumentStore, registration: Registration,
+                     documents: Sequence[IncomingDocument], sender: str, channel: Channel,
+                     now: datetime) -> StatusChange:
+    """Put one locked registration under review with its files; the caller notifies, commits.
+
+    Shared by the chat/operator path (one serial) and e-mail replies (every registration a
+    request e-mail named), so both store, close and audit the same way.
+    """
+    change = change_status(session, registration, Status.UNDER_REVIEW, actor=sender,
                            channel=channel, now=now)
     assert registration.id is not None
-    request = open_request(uow.session, registration.id)
+    request = open_request(session, registration.id)
     for document in documents:
         digest = store.put(document.content)
-        uow.session.add(Document(
+        session.add(Document(
             registration_id=registration.id, request_id=request.id if request else None,
             sha256=digest, filename=document.filename[:255], content_type=document.content_type,
             size=len(document.content), sender=sender[:254], channel=channel.value,
@@ -52,10 +70,7 @@ def record_documents(uow: UnitOfWork, *, store: DocumentStore, campaign: Campaig
     if request is not None:
         request.state = RequestState.FULFILLED.value
         request.closed_at = now
-        uow.session.add(request)
-    notify_status_changes(uow.session, company_id=registration.company_id, changes=[change],
-                          now=now)
-    uow.commit()
+        session.add(request)
     return change
 
 
