@@ -70,14 +70,16 @@ def outbox_list(app: App, args: argparse.Namespace, out: Output) -> int:
     if not rows:
         out.say("No notification in this state.")
         return 0
+    t = out.t
     for row in rows:
+        attempts = t.ngettext("%(count)d attempt", "%(count)d attempts", row.attempts) % {
+            "count": row.attempts}
         out.say("#%(id)d · %(kind)s · company %(company)s · %(topic)s · %(state)s · "
-                "%(attempts)d attempt(s) · created %(created)s · next attempt %(next)s",
-                id=row.id, kind=out.t.gettext(KIND_NAMES.get(row.kind, row.kind)),
+                "%(attempts)s · created %(created)s · next attempt %(next)s",
+                id=row.id, kind=t.gettext(KIND_NAMES.get(row.kind, row.kind)),
                 company=row.customer_number, topic=row.topic,
-                state=out.t.gettext(STATE_NAMES.get(row.state, row.state)),
-                attempts=row.attempts, created=_when(row.created_at),
-                next=_when(row.next_attempt_at))
+                state=t.gettext(STATE_NAMES.get(row.state, row.state)), attempts=attempts,
+                created=_when(row.created_at), next=_when(row.next_attempt_at))
         if row.last_error:
             out.say("    last error: %(error)s", error=row.last_error)
     return 0

@@ -84,4 +84,7 @@ class OutboxWorker:
             self._ready.set()
             await self.dispatcher.run_forever(self._stop, self.idle_seconds)
 
-        asyncio.run(main())
+        try:
+            asyncio.run(main())
+        finally:
+            self._ready.set()  # never leave start() waiting, even if the loop failed to start
