@@ -37,7 +37,7 @@ def html_body(*, language: str, title: str, greeting: str, paragraphs: Sequence[
               summary: Sequence[str], single: Sequence[str] | None, headers: Sequence[str],
               devices: Sequence[DeviceView], steps: Sequence[str], closing: Sequence[str],
               footer: str) -> str:
-    """A complete HTML document: one device as a block, several as a table."""
+    """A complete HTML document: one device as a block, several as a table, or none."""
     parts = [_p(greeting), *(_p(text) for text in paragraphs)]
     if summary:
         parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in summary) + "</ul>")
@@ -46,7 +46,7 @@ def html_body(*, language: str, title: str, greeting: str, paragraphs: Sequence[
         parts.append('<div style="border-left:4px solid #e2001a;padding:4px 12px;margin:12px 0">'
                      f"<p><strong>{escape(head)}</strong><br>"
                      + "<br>".join(escape(line) for line in rest) + "</p></div>")
-    else:
+    elif devices:
         parts.append(_table(headers, devices))
     parts.extend(_p(step) for step in steps)
     parts.append(_p("\n".join(closing)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -349,3 +350,23 @@ async def test_a_row_of_a_deleted_company_or_unknown_kind_does_not_block_the_oth
     report = await make_dispatcher().run_once()
 
     assert (report.sent, report.dead) == (3, 1)
+
+
+async def test_a_link_code_queued_by_the_chat_reaches_the_company(
+        engine: Engine, companies: dict[str, int], clock: FakeClock,
+        make_dispatcher: MakeDispatcher, smtp_handler: CollectingHandler) -> None:
+    with UnitOfWork(engine) as uow:
+        uow.session.add(OutboxMessage(
+            kind="email", company_id=companies[FRENCH], topic="link_code", created_at=clock(),
+            next_attempt_at=clock(), payload=json.dumps({
+                "code": "482913", "language": "fr", "minutes": 15, "requested_by": "Jean"})))
+        uow.commit()
+
+    report = await make_dispatcher().run_once()
+
+    assert report.sent == 1
+    [item] = smtp_handler.received
+    assert sorted(item.recipients) == sorted(FRENCH_EMAILS)
+    body = item.message.get_body(("plain",))
+    assert body is not None
+    assert "482913" in body.get_content()
