@@ -78,13 +78,14 @@ def link_code_email(request: MailRequest) -> EmailDraft:
     code = str(_field(payload, "code"))
     language = language_or_default(payload.get("language"), request.language)
     t = translator(language)
+    minutes = int(payload.get("minutes", 0))
     paragraphs = [
         t.gettext("Someone (%(requester)s) asked to link a Telegram account to %(company)s in "
                   "the cashback chat assistant. Here is the code to type in the chat:")
         % {"requester": payload.get("requested_by") or "?", "company": request.company_name},
         code,
-        t.gettext("The code is valid for %(minutes)d minutes.")
-        % {"minutes": int(payload.get("minutes", 0))},
+        t.ngettext("The code is valid for %(minutes)d minute.",
+                   "The code is valid for %(minutes)d minutes.", minutes) % {"minutes": minutes},
         t.gettext("If nobody at your company asked for it, ignore this e-mail: without the "
                   "code, nobody can see your company's data."),
     ]
