@@ -16,7 +16,13 @@ for message in catalog:
     key = message.id[0] if message.pluralizable else message.id
     if key and key in translations:
         value = translations[key]
-        message.string = tuple(value) if message.pluralizable else value
+        if message.pluralizable:
+            # French and Italian have three CLDR forms (one, many, other); "many" is only for
+            # round millions, where the plural wording fits.
+            forms = list(value) + [value[-1]] * (catalog.num_plurals - len(value))
+            message.string = tuple(forms[: catalog.num_plurals])
+        else:
+            message.string = value
         message.flags.discard("fuzzy")
 with open(po_path, "wb") as handle:
     write_po(handle, catalog, width=100, omit_header=False, sort_output=True, no_location=True)

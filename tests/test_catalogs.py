@@ -53,6 +53,8 @@ def test_placeholders_match_between_source_and_translation(language: str) -> Non
 
 @pytest.mark.parametrize("language", ["fr", "it"])
 def test_plural_forms_are_all_translated(language: str) -> None:
-    for message in load(language):
+    catalog = load(language)
+    for message in catalog:
         if message.id and message.pluralizable:
+            assert len(message.string) == catalog.num_plurals, message.id[0]
             assert all(message.string), f"{language}: {message.id[0]!r} lacks a plural form"
