@@ -101,14 +101,25 @@ def new_uids(box: BaseMailBox, after: int) -> list[int]:
     return sorted(uid for uid in map(int, box.uids(f"UID {after + 1}:*")) if uid > after)
 
 
-def fetch(box: BaseMailBox, uid: int, *, headers_only: bool) -> FetchedMessage | None:
-    r"""One message (or only its headers) without setting ``\Seen``; None if it vanished."""
-    for message in box.fetch(uid_list=[str(uid)], mark_seen=False, headers_only=headers_only):
+def headers(box: BaseMailBox, uids: list[int]) -> dict[int, FetchedMessage]:
+    r"""Headers and sizes of several messages in one command, without setting ``\Seen``."""
+    found: dict[int, FetchedMessage] = {}
+    for message in box.fetch(uid_list=[str(uid) for uid in uids], mark_seen=False,
+                             headers_only=True, bulk=True):
+        assert isinstance(message, FetchedMessage)
+        if message.uid is not None:
+            found[int(message.uid)] = message
+    return found
+
+
+def fetch(box: BaseMailBox, uid: int) -> FetchedMessage | None:
+    r"""One whole message without setting ``\Seen``; None if it vanished meanwhile."""
+    for message in box.fetch(uid_list=[str(uid)], mark_seen=False):
         assert isinstance(message, FetchedMessage)
         return message
     return None
 
 
-def move(box: BaseMailBox, uid: int, folder: str) -> None:
+def move(box: BaseMailBox, uids: list[int], folder: str) -> None:
     """``UID MOVE`` (imap-tools copies and deletes on servers without MOVE)."""
-    box.move([str(uid)], folder)
+    box.move([str(uid) for uid in uids], folder)

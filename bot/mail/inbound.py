@@ -16,27 +16,26 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 
 from imap_tools import BaseMailBox
 
 from bot.bootstrap import App
 from bot.mail import imap
-from bot.mail.attachments import Selection, select_documents
-from bot.mail.matching import reply_keys
-from bot.mail.parse import ParsedMessage, parse_headers, parse_message
+from bot.mail.incoming import reply_from_headers, reply_from_message
 from bot.mail.secret import signing_secret
-from core.replies import MessageKind, ReplyKeys, ReplyProblem
 from storage.services import mail_cursor
 from storage.services.replies import IncomingReply, ReplyLimits, ReplyResult, receive_reply
-from storage.services.review import IncomingDocument
 
 log = logging.getLogger("cashback.mail")
 
 IDLE_SESSION_SECONDS = 25 * 60  # well before the 29 minutes of RFC 2177
 MAX_BACKOFF_SECONDS = 300.0
+BATCH = 50  # messages per header fetch, move and cursor update
+IN_FLIGHT = 2  # parsed messages waiting for the database: bounds memory
 
 
 class ReplyPoller:
@@ -92,70 +91,73 @@ class ReplyPoller:
                 stop.wait(delay)
 
     def handle_new(self, box: BaseMailBox) -> Counter[str]:
-        """One pass over the messages that arrived since the last one."""
+        """One pass over the messages that arrived since the last one.
+
+        Messages go in batches: the headers and sizes of a batch in one command; then each
+        message is fetched and parsed here while a second thread records the previous ones,
+        one transaction each (parsing overlaps the database's commit); then one ``UID MOVE``
+        per target folder, and the cursor advances. A crash inside a batch leaves its
+        committed messages in the inbox, where the next pass finds them handled and moves them.
+        """
         imap.ensure_folders(box, self.folders)
         uidvalidity = imap.select(box, self.folders.inbox)
         with self.app.uow() as uow:
             after = mail_cursor.last_uid(uow, mailbox=self.mailbox, uidvalidity=uidvalidity)
         counts: Counter[str] = Counter()
-        for uid in imap.new_uids(box, after):
-            result = self.handle(box, uid)
-            if result is not None:
+        uids = imap.new_uids(box, after)
+        for start in range(0, len(uids), BATCH):
+            batch = uids[start:start + BATCH]
+            targets: dict[str, list[int]] = {}
+            for uid, result in self._record_batch(box, batch):
                 target = self.folders.quarantine if result.quarantine else self.folders.processed
-                self._move(box, uid, target)
+                targets.setdefault(target, []).append(uid)
                 counts[result.outcome.value] += 1
+            for folder, moved in targets.items():
+                self._move(box, moved, folder)
             with self.app.uow() as uow:
                 mail_cursor.advance(uow, mailbox=self.mailbox, uidvalidity=uidvalidity,
-                                    uid=uid, now=self.app.clock())
+                                    uid=batch[-1], now=self.app.clock())
         return counts
 
-    def handle(self, box: BaseMailBox, uid: int) -> ReplyResult | None:
-        """Fetch, parse and record one message; None if it disappeared meanwhile."""
-        head = imap.fetch(box, uid, headers_only=True)
-        if head is None:
-            return None
+    def _record_batch(self, box: BaseMailBox,
+                      batch: list[int]) -> Iterator[tuple[int, ReplyResult]]:
+        heads = imap.headers(box, batch)
+        waiting: deque[tuple[int, Future[ReplyResult]]] = deque()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reply-record") as recorder:
+            for uid in batch:
+                reply = self._incoming(box, uid, heads[uid]) if uid in heads else None
+                if reply is not None:
+                    waiting.append((uid, recorder.submit(self._record, uid, reply)))
+                while len(waiting) > IN_FLIGHT:
+                    done, future = waiting.popleft()
+                    yield done, future.result()
+            while waiting:
+                done, future = waiting.popleft()
+                yield done, future.result()
+
+    def _incoming(self, box: BaseMailBox, uid: int,
+                  head: imap.FetchedMessage) -> IncomingReply | None:
+        """Fetch and parse one message; None if it disappeared meanwhile."""
         if head.size_rfc822 > self.max_message_bytes:
-            parsed, selection = self._too_big(head.raw, head.size_rfc822)
-        else:
-            whole = imap.fetch(box, uid, headers_only=False)
-            if whole is None:
-                return None
-            parsed, selection = self._read(whole.raw)
-        reply = self._reply(parsed, selection)
+            return reply_from_headers(head.raw, head.size_rfc822, mailbox=self.mailbox,
+                                      secret=self.secret)
+        whole = imap.fetch(box, uid)
+        if whole is None:
+            return None
+        return reply_from_message(whole.raw, mailbox=self.mailbox, secret=self.secret,
+                                  limits=self.limits)
+
+    def _record(self, uid: int, reply: IncomingReply) -> ReplyResult:
         with self.app.uow() as uow:
             result = receive_reply(uow, reply=reply, store=self.app.documents,
                                    limits=self.limits, now=self.app.clock())
-        log.info("uid %d %s from %s: %s%s%s", uid, parsed.message_id, parsed.sender,
+        log.info("uid %d %s from %s: %s%s%s", uid, reply.message_id, reply.sender,
                  result.outcome.value, f" ({result.reason})" if result.reason else "",
                  " [already handled]" if result.duplicate else "")
         return result
 
-    def _move(self, box: BaseMailBox, uid: int, folder: str) -> None:
-        imap.move(box, uid, folder)
-
-    def _read(self, raw: bytes) -> tuple[ParsedMessage, Selection]:
-        try:
-            parsed = parse_message(raw)
-        except Exception:  # noqa: BLE001 - an unparsable message is quarantined, not fatal
-            log.exception("unreadable message")
-            parsed = parse_headers(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
-            return parsed, Selection((), ReplyProblem.NO_DOCUMENT)
-        return parsed, select_documents(parsed.files, max_bytes=self.limits.max_attachment_bytes,
-                                        max_count=self.limits.max_attachments)
-
-    def _too_big(self, headers: bytes, size: int) -> tuple[ParsedMessage, Selection]:
-        log.info("message of %d bytes judged on its headers alone", size)
-        return parse_headers(headers), Selection((), ReplyProblem.TOO_BIG)
-
-    def _reply(self, parsed: ParsedMessage, selection: Selection) -> IncomingReply:
-        keys = reply_keys(parsed, self.secret) if parsed.kind is MessageKind.PERSONAL \
-            else ReplyKeys()
-        return IncomingReply(
-            mailbox=self.mailbox, message_id=parsed.message_id, sender=parsed.sender,
-            subject=parsed.subject, kind=parsed.kind, keys=keys,
-            documents=tuple(IncomingDocument(part.filename, part.content_type or "",
-                                             part.content) for part in selection.documents),
-            attachment_problem=selection.problem, offending=selection.offending)
+    def _move(self, box: BaseMailBox, uids: list[int], folder: str) -> None:
+        imap.move(box, uids, folder)
 
     def _idle_session(self, box: BaseMailBox, stop: threading.Event) -> None:
         """Handle new mail, then IDLE until more arrives; return to reconnect in time."""

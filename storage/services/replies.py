@@ -34,8 +34,7 @@ from storage.services.reply_lookup import (
     company_addresses,
     named_requests,
     processed,
-    sent_this_hour,
-    told_rate_limited,
+    sender_history,
 )
 from storage.services.review import IncomingDocument, attach_documents
 from storage.tables import OutboxMessage, ProcessedEmail
@@ -96,22 +95,19 @@ def receive_reply(uow: UnitOfWork, *, reply: IncomingReply, store: DocumentStore
                   limits: ReplyLimits, now: datetime) -> ReplyResult:
     """Judge one reply and write everything it causes in one transaction."""
     session = uow.session
-    earlier = processed(session, reply.mailbox, reply.message_id)
-    if earlier is not None:
-        return _duplicate(earlier)
-    sent = sent_this_hour(session, reply.sender, now)
-    told = told_rate_limited(session, reply.sender, now)
     record = ProcessedEmail(mailbox=reply.mailbox, message_id=reply.message_id,
                             sender=reply.sender[:254], processed_at=now,
                             outcome=ReplyOutcome.IGNORED.value)
     session.add(record)
     try:
-        session.flush()  # a concurrent pass on the same message stops here
+        session.flush()  # a second pass, or a concurrent one, on the same message stops here
     except IntegrityError:
         uow.rollback()
         earlier = processed(session, reply.mailbox, reply.message_id)
         assert earlier is not None
         return _duplicate(earlier)
+    handled, told = sender_history(session, record.sender, now)
+    sent = handled - 1  # this message's own record is already counted
     personal = reply.kind is MessageKind.PERSONAL
     named = named_requests(session, reply.keys) if personal else []
     addresses = company_addresses(session, {n.registration.company_id for n in named})
@@ -146,7 +142,7 @@ def _accept(uow: UnitOfWork, reply: IncomingReply, waiting: list[NamedRequest],
     for named in waiting:
         change = attach_documents(uow.session, store=store, registration=named.registration,
                                   documents=reply.documents, sender=reply.sender,
-                                  channel=Channel.EMAIL, now=now)
+                                  channel=Channel.EMAIL, now=now, request=named.request)
         per_company.setdefault(named.registration.company_id, []).append(change)
     for company_id, changes in per_company.items():
         notify_status_changes(uow.session, company_id=company_id, changes=changes, now=now)

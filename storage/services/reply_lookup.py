@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from core.information_requests import RequestState
@@ -106,17 +107,13 @@ def companies_of_address(session: Session, sender: str) -> list[int]:
         .where(func.lower(CompanyEmail.email) == normalise_address(sender))).all())
 
 
-def sent_this_hour(session: Session, sender: str, now: datetime) -> int:
-    """How many messages this sender made us handle in the last hour."""
-    return session.exec(select(func.count()).select_from(ProcessedEmail).where(
-        ProcessedEmail.sender == sender, ProcessedEmail.processed_at > now - HOUR)).one()
-
-
-def told_rate_limited(session: Session, sender: str, now: datetime) -> bool:
-    """Whether this sender was already told about the hourly limit within the hour."""
-    return session.exec(select(ProcessedEmail.id).where(
-        ProcessedEmail.sender == sender, ProcessedEmail.processed_at > now - HOUR,
-        ProcessedEmail.reason == ReplyProblem.RATE_LIMITED.value).limit(1)).first() is not None
+def sender_history(session: Session, sender: str, now: datetime) -> tuple[int, bool]:
+    """Messages of this sender handled in the last hour, and whether one told it the limit."""
+    told = case((col(ProcessedEmail.reason) == ReplyProblem.RATE_LIMITED.value, 1), else_=0)
+    count, rate_limited = session.exec(
+        select(func.count(), func.coalesce(func.max(told), 0)).select_from(ProcessedEmail)
+        .where(ProcessedEmail.sender == sender, ProcessedEmail.processed_at > now - HOUR)).one()
+    return int(count), bool(rate_limited)
 
 
 def processed(session: Session, mailbox: str, message_id: str) -> ProcessedEmail | None:

@@ -16,7 +16,7 @@ from storage.documents import DocumentStore
 from storage.outbox import StatusChange, notify_status_changes
 from storage.services.lookup import open_request, registration_by_serial
 from storage.status_changes import change_status, open_information_request
-from storage.tables import Document, Registration
+from storage.tables import Document, InformationRequest, Registration
 from storage.uow import UnitOfWork
 
 
@@ -50,16 +50,17 @@ def record_documents(uow: UnitOfWork, *, store: DocumentStore, campaign: Campaig
 
 def attach_documents(session: Session, *, store: DocumentStore, registration: Registration,
                      documents: Sequence[IncomingDocument], sender: str, channel: Channel,
-                     now: datetime) -> StatusChange:
+                     now: datetime, request: InformationRequest | None = None) -> StatusChange:
     """Put one locked registration under review with its files; the caller notifies, commits.
 
     Shared by the chat/operator path (one serial) and e-mail replies (every registration a
-    request e-mail named), so both store, close and audit the same way.
+    request e-mail named), so both store, close and audit the same way. ``request`` is the
+    open request when the caller already holds it; otherwise it is looked up.
     """
     change = change_status(session, registration, Status.UNDER_REVIEW, actor=sender,
                            channel=channel, now=now)
     assert registration.id is not None
-    request = open_request(session, registration.id)
+    request = request or open_request(session, registration.id)
     for document in documents:
         digest = store.put(document.content)
         session.add(Document(

@@ -30,7 +30,7 @@ class Crash(BaseException):
 class CrashingBeforeMove(ReplyPoller):
     """A poller killed after the database commit, before the IMAP move."""
 
-    def _move(self, box: BaseMailBox, uid: int, folder: str) -> None:
+    def _move(self, box: BaseMailBox, uids: list[int], folder: str) -> None:
         raise Crash
 
 
