@@ -163,7 +163,10 @@ class ReplyPoller:
         """Handle new mail, then IDLE until more arrives; return to reconnect in time."""
         started = time.monotonic()
         while not stop.is_set() and time.monotonic() - started < self.session_seconds:
-            self.handle_new(box)
+            # Mail that arrived while we worked was announced to commands we ran, not to the
+            # IDLE about to start: look again until a pass finds nothing new.
+            while self.handle_new(box) and not stop.is_set():
+                pass
             box.idle.start()  # type: ignore[no-untyped-call]
             try:
                 self._wait_for_mail(stop, box, started)
