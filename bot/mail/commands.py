@@ -30,7 +30,7 @@ def mail_poll(app: App, args: argparse.Namespace, out: Output) -> int:
     from bot.mail.inbound import ReplyPoller  # imap-tools only when mail is read
 
     if not app.settings.imap_host:
-        out.say("No IMAP server is configured (CASHBACK_IMAP_HOST), so there is no mailbox "
+        out.translated("No IMAP server is configured (CASHBACK_IMAP_HOST), so there is no mailbox "
                 "to read.")
         return 2
     poller = ReplyPoller(app)
@@ -40,7 +40,7 @@ def mail_poll(app: App, args: argparse.Namespace, out: Output) -> int:
             out.data({"accepted": counts["accepted"], "refused": counts["refused"],
                       "ignored": counts["ignored"]})
         else:
-            out.say("E-mail replies: %(accepted)d accepted, %(refused)d refused, "
+            out.translated("E-mail replies: %(accepted)d accepted, %(refused)d refused, "
                     "%(ignored)d ignored (automatic messages).", accepted=counts["accepted"],
                     refused=counts["refused"], ignored=counts["ignored"])
         return 0
@@ -51,6 +51,6 @@ def mail_poll(app: App, args: argparse.Namespace, out: Output) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    out.say("Reading replies from %(mailbox)s; stop with Ctrl+C.", mailbox=poller.mailbox)
+    out.translated("Reading replies from %(mailbox)s; stop with Ctrl+C.", mailbox=poller.mailbox)
     poller.run(stop)
     return 0

@@ -35,7 +35,7 @@ class Output:
     as_json: bool
     write: Callable[[str], None]
 
-    def say(self, message: str, **fields: object) -> None:
+    def translated(self, message: str, **fields: object) -> None:
         """Print a catalog message."""
         self.write(self.t.gettext(message) % fields if fields else self.t.gettext(message))
 
@@ -47,7 +47,7 @@ class Output:
 def db_upgrade(app: App, args: argparse.Namespace, out: Output) -> int:
     """Bring the database schema up to date."""
     upgrade(app.engine)
-    out.say("Database schema is at revision %(revision)s.",
+    out.translated("Database schema is at revision %(revision)s.",
              revision=current_revision(app.engine))
     return 0
 
@@ -57,7 +57,7 @@ def campaigns_check(app: App, args: argparse.Namespace, out: Output) -> int:
     paths = args.files or campaign_files(app.settings.campaigns_dir)
     checked = load_campaigns(paths)
     for code, campaign in checked.items():
-        out.say("%(code)s: valid, %(count)d products, installations %(first)s to %(last)s.",
+        out.translated("%(code)s: valid, %(count)d products, installations %(first)s to %(last)s.",
                  code=code, count=len(campaign.products),
                  first=campaign.first_installation_day, last=campaign.last_installation_day)
     return 0
@@ -87,7 +87,7 @@ def companies_import(app: App, args: argparse.Namespace, out: Output) -> int:
             enrolled=parse_flag(line.values.get("enrolled"))))
     with app.uow() as uow:
         added, updated = companies.import_companies(uow, records=records, now=app.clock())
-    out.say("Companies: %(added)d added, %(updated)d updated.", added=added, updated=updated)
+    out.translated("Companies: %(added)d added, %(updated)d updated.", added=added, updated=updated)
     return 0
 
 
@@ -109,7 +109,7 @@ def masterdata_import(app: App, args: argparse.Namespace, out: Output) -> int:
         for line in read_lines(args.file, DEVICE_COLUMNS, ("serial", "product"))]
     with app.uow() as uow:
         added, updated = companies.import_masterdata(uow, devices=devices)
-    out.say("Master data: %(added)d devices added, %(updated)d updated.",
+    out.translated("Master data: %(added)d devices added, %(updated)d updated.",
              added=added, updated=updated)
     return 0
 
@@ -202,7 +202,7 @@ def _decision(app: App, args: argparse.Namespace, out: Output,
     with app.uow() as uow:
         campaign = app.campaign(args.campaign or _campaign_of(uow.session, args.serial, app))
         change = decide(uow, campaign)
-    out.say("%(serial)s: %(status)s", serial=change.serial,
+    out.translated("%(serial)s: %(status)s", serial=change.serial,
              status=status_name(Status(change.to_status), out.t))
     return 0
 
@@ -230,7 +230,7 @@ def pay(app: App, args: argparse.Namespace, out: Output) -> int:
         out.data([{"serial": r.line.serial, "outcome": r.outcome.value, "status": r.status}
                   for r in results])
         return 0
-    out.say("Payments: %(paid)d recorded, %(again)d already paid, %(missing)d unknown "
+    out.translated("Payments: %(paid)d recorded, %(again)d already paid, %(missing)d unknown "
              "serials, %(blocked)d not payable.",
              paid=counts[payments.PaymentOutcome.PAID],
              again=counts[payments.PaymentOutcome.ALREADY_PAID],
@@ -239,7 +239,7 @@ def pay(app: App, args: argparse.Namespace, out: Output) -> int:
     for result in results:
         if result.outcome in (payments.PaymentOutcome.NOT_FOUND,
                               payments.PaymentOutcome.NOT_PAYABLE):
-            out.say("  %(serial)s: not paid (%(status)s)", serial=result.line.serial,
+            out.translated("  %(serial)s: not paid (%(status)s)", serial=result.line.serial,
                      status=status_name(Status(result.status), out.t) if result.status
                      else out.t.gettext("no registration"))
     return 0

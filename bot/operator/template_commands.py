@@ -22,7 +22,7 @@ def template(app: App, args: argparse.Namespace, out: Output) -> int:
     """Write the campaign's blank template in the chosen language."""
     campaign = app.campaign(args.campaign)
     args.output.write_bytes(build_template(campaign, out.language, out.t, _limits(app)))
-    out.say("Template written to %(file)s.", file=args.output)
+    out.translated("Template written to %(file)s.", file=args.output)
     return 0
 
 
@@ -60,7 +60,7 @@ def import_file(app: App, args: argparse.Namespace, out: Output) -> int:
     for line in import_row_lines(report, campaign, out.t, out.language):
         out.write(line)
     if args.output is not None and report.read is not None:
-        out.say("Result workbook written to %(file)s.", file=args.output)
+        out.translated("Result workbook written to %(file)s.", file=args.output)
     return 0
 
 

@@ -42,9 +42,9 @@ def outbox_run(app: App, args: argparse.Namespace, out: Output) -> int:
             out.write(transport_text(out.t, smtp, folder))
         dispatcher = make_dispatcher(app, smtp)
         if not args.once:
-            out.say("Delivering notifications as they come. Stop with Ctrl+C.")
+            out.translated("Delivering notifications as they come. Stop with Ctrl+C.")
             run_until_signal(dispatcher)
-            out.say("Stopped.")
+            out.translated("Stopped.")
             return 0
         report = OutboxWorker(dispatcher).run_once()
     if out.as_json:
@@ -56,7 +56,7 @@ def outbox_run(app: App, args: argparse.Namespace, out: Output) -> int:
 
 def say_report(out: Output, sent: int, retried: int, dead: int, postponed: int) -> None:
     """One line saying what a dispatcher pass did."""
-    out.say("Notifications: %(sent)d sent, %(retried)d to retry later, %(dead)d failed, "
+    out.translated("Notifications: %(sent)d sent, %(retried)d to retry later, %(dead)d failed, "
             "%(postponed)d waiting for the chat channel.",
             sent=sent, retried=retried, dead=dead, postponed=postponed)
 
@@ -68,42 +68,42 @@ def outbox_list(app: App, args: argparse.Namespace, out: Output) -> int:
         out.data([asdict(row) for row in rows])
         return 0
     if not rows:
-        out.say("No notification in this state.")
+        out.translated("No notification in this state.")
         return 0
     t = out.t
     for row in rows:
         attempts = t.ngettext("%(count)d attempt", "%(count)d attempts", row.attempts) % {
             "count": row.attempts}
-        out.say("#%(id)d · %(kind)s · company %(company)s · %(topic)s · %(state)s · "
+        out.translated("#%(id)d · %(kind)s · company %(company)s · %(topic)s · %(state)s · "
                 "%(attempts)s · created %(created)s · next attempt %(next)s",
                 id=row.id, kind=t.gettext(KIND_NAMES.get(row.kind, row.kind)),
                 company=row.customer_number, topic=row.topic,
                 state=t.gettext(STATE_NAMES.get(row.state, row.state)), attempts=attempts,
                 created=_when(row.created_at), next=_when(row.next_attempt_at))
         if row.last_error:
-            out.say("    last error: %(error)s", error=row.last_error)
+            out.translated("    last error: %(error)s", error=row.last_error)
     return 0
 
 
 def outbox_retry(app: App, args: argparse.Namespace, out: Output) -> int:
     """Put failed notifications back, to be sent at once."""
     if not args.ids and not args.all_dead:
-        out.say("Give the numbers of the notifications to retry, or --all-dead.")
+        out.translated("Give the numbers of the notifications to retry, or --all-dead.")
         return 2
     result = admin.retry(app.engine, now=app.clock(), ids=args.ids, all_dead=args.all_dead)
     if out.as_json:
         out.data(asdict(result))
         return 0 if not result.unknown else 2
     if result.requeued:
-        out.say("Queued again: %(ids)s.", ids=_ids(result.requeued))
+        out.translated("Queued again: %(ids)s.", ids=_ids(result.requeued))
     elif args.all_dead:
-        out.say("No failed notification to retry.")
+        out.translated("No failed notification to retry.")
     if result.unknown:
-        out.say("No such notification: %(ids)s.", ids=_ids(result.unknown))
+        out.translated("No such notification: %(ids)s.", ids=_ids(result.unknown))
     if result.already_sent:
-        out.say("Already sent, not sent again: %(ids)s.", ids=_ids(result.already_sent))
+        out.translated("Already sent, not sent again: %(ids)s.", ids=_ids(result.already_sent))
     if result.in_progress:
-        out.say("Being sent right now, left alone: %(ids)s.", ids=_ids(result.in_progress))
+        out.translated("Being sent right now, left alone: %(ids)s.", ids=_ids(result.in_progress))
     return 0 if not result.unknown else 2
 
 
@@ -115,7 +115,7 @@ def jobs_run_due(app: App, args: argparse.Namespace, out: Output) -> int:
     if out.as_json:
         out.data({"expired": expired, "reminded": reminded})
     else:
-        out.say("Deadlines: %(expired)d registrations without documents in time became "
+        out.translated("Deadlines: %(expired)d registrations without documents in time became "
                 "ineligible; %(reminded)d reminders queued.", expired=expired, reminded=reminded)
     return 0
 
