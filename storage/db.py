@@ -27,7 +27,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No server-side prepared statements: after five runs psycopg prepares a statement and
+    # PostgreSQL may switch to a generic plan, which for the IN-lists of bulk registration is
+    # a linear search per row (~300 ms instead of ~5 ms per 500 serials while the tables have
+    # no statistics yet). See BENCHMARKS.md, "register".
+    connect_args = {"prepare_threshold": None, **kwargs.pop("connect_args", {})}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

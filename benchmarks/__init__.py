@@ -1,0 +1,1 @@
+"""Benchmarks: run them all with ``benchmarks/run`` (see BENCHMARKS.md)."""
