@@ -78,6 +78,11 @@ BENCHMARKS = (
                   Figure("large_company_ms_median", "large installer (10,000 registrations)",
                          "ms"),
               )),
+    Benchmark("replies", "benchmarks.bench_replies",
+              "500 e-mail replies with a 200 KB PDF each, IMAP (pymap) to database", 3, (
+                  Figure("replies_per_s", "throughput", "replies/s", 50),
+                  Figure("ms_per_reply", "per reply", "ms"),
+              )),
 )
 
 
