@@ -209,6 +209,41 @@ class RejectedClaim(SQLModel, table=True):
     conflicting_registration_id: int | None = Field(default=None, foreign_key="registration.id")
 
 
+class ChatLinkCode(SQLModel, table=True):
+    """A chat user's pending proof of access to a company: the e-mailed code and its limits.
+
+    One row per chat user: asking for a new code replaces the code but keeps the count of
+    wrong attempts, so requesting codes again and again does not reset the lockout.
+    """
+
+    __tablename__ = "chat_link_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_user_id: int = Field(foreign_key="chat_user.id", unique=True)
+    company_id: int = Field(foreign_key="company.id")
+    code_hash: str = Field(max_length=64)
+    created_at: datetime
+    expires_at: datetime
+    attempts: int = 0
+    locked_until: datetime | None = None
+
+
+class ChatConversation(SQLModel, table=True):
+    """Where a chat user is in a conversation (e.g. "register: waiting for the product").
+
+    Kept in the database, not in process memory, so a restart or another bot process behind
+    the webhook continues the conversation where the user left it.
+    """
+
+    __tablename__ = "chat_conversation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_user_id: int = Field(foreign_key="chat_user.id", unique=True)
+    state: str = Field(max_length=32)
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime
+
+
 class MailboxCursor(SQLModel, table=True):
     """How far the poller got in one IMAP folder: the last UID handled under a UIDVALIDITY.
 

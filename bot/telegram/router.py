@@ -1,0 +1,57 @@
+"""Typed text goes to the conversation the user is in; outside one, a friendly guess."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+
+from bot.handlers import link, register
+from bot.telegram.claim_text import parse_one_line
+from bot.telegram.turn import Context, Turn
+
+Step = Callable[[Turn, str], Awaitable[None]]
+# Steps that need a linked company are listed in NEEDS_COMPANY.
+STEPS: dict[str, Step] = {
+    link.ASK_NUMBER: link.customer_number,
+    link.ASK_CODE: link.code,
+    register.ASK_SERIALS: register.serials_typed,
+    register.ASK_PRODUCT: register.product_typed,
+    register.ASK_DATE: register.date_typed,
+}
+NEEDS_COMPANY = {register.ASK_SERIALS, register.ASK_PRODUCT, register.ASK_DATE}
+
+
+def add_step(state: str, step: Step, *, needs_company: bool = True) -> None:
+    """Let another conversation module receive typed text in its own state."""
+    STEPS[state] = step
+    if needs_company:
+        NEEDS_COMPANY.add(state)
+
+
+async def text_message(update: Update, context: Context) -> None:
+    """Route typed text by the user's conversation state."""
+    turn = await Turn.begin(update, context)
+    message = update.effective_message
+    text = (message.text if message else None) or ""
+    step = STEPS.get(turn.conversation.state)
+    if step is not None:
+        if turn.conversation.state not in NEEDS_COMPANY or await turn.require_company():
+            await step(turn, text)
+        return
+    if turn.company is not None and parse_one_line(text) is not None:
+        await register.serials_typed(turn, text)
+        return
+    t = turn.t
+    hint = (t.gettext("To register a device, send /register, or everything in one line, e.g. "
+                      "%(example)s") % {"example": "3000000007 STP-SE 15/06/2026"}
+            if turn.company else
+            t.gettext("To begin, link your company: send /link and your SMA customer number."))
+    await turn.reply(t.gettext("I did not understand that.") + " " + hint + "\n"
+                   + t.gettext("/help lists everything I can do."))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have."""
+    turn = await Turn.begin(update, context)
+    await turn.reply(turn.t.gettext("I do not know this command. /help lists everything I can do."))

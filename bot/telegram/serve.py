@@ -1,0 +1,68 @@
+"""Running the Telegram application: long polling or a webhook, started and stopped cleanly.
+
+We drive PTB's lifecycle ourselves (initialize, updater, start ... stop, shutdown) instead of
+``run_polling``, because the assistant runs other work (scheduled jobs, the outbox, the sandbox
+server) in the same event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from telegram import Update
+
+from bot.telegram.application import BotApplication, publish_commands
+
+POLL_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class WebhookServer:
+    """Where PTB's webhook server listens, and the public URL Telegram posts to."""
+
+    listen: str
+    port: int
+    url_path: str
+    url: str
+    secret_token: str
+
+
+async def start(application: BotApplication, webhook: WebhookServer | None = None) -> None:
+    """Connect, publish the command menu, and start receiving updates."""
+    await application.initialize()
+    await publish_commands(application)
+    updater = application.updater
+    assert updater is not None
+    if webhook is None:
+        # Also deletes any webhook left behind, as Telegram requires for getUpdates.
+        await updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT_SECONDS,
+                                    allowed_updates=Update.ALL_TYPES)
+    else:
+        await updater.start_webhook(listen=webhook.listen, port=webhook.port,
+                                    url_path=webhook.url_path, webhook_url=webhook.url,
+                                    secret_token=webhook.secret_token,
+                                    allowed_updates=Update.ALL_TYPES)
+    await application.start()
+
+
+async def stop(application: BotApplication) -> None:
+    """Stop receiving, finish what is being handled, disconnect."""
+    updater = application.updater
+    if updater is not None and updater.running:
+        await updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+@asynccontextmanager
+async def running(application: BotApplication,
+                  webhook: WebhookServer | None = None) -> AsyncIterator[BotApplication]:
+    """Start the bot for the duration of an ``async with`` block."""
+    await start(application, webhook)
+    try:
+        yield application
+    finally:
+        await stop(application)
