@@ -13,6 +13,7 @@ from bot.outbox.worker import OutboxWorker, make_dispatcher, transport_text
 from bot.sandbox import SANDBOX_COMPANIES, demo_serial, seed_sandbox
 from bot.sandbox_mail import mail_transport
 from bot.settings import Settings
+from bot.telegram.channel import ChatChannel
 from core.i18n import Translator
 from storage.services.deadlines import expire_overdue, send_reminders
 
@@ -26,6 +27,21 @@ def run_jobs(app: App) -> tuple[int, int]:
     with app.uow() as uow:
         reminded = send_reminders(uow, campaigns=app.campaigns, now=app.clock())
     return expired, reminded
+
+
+def start_chat(app: App, t: Translator) -> ChatChannel:
+    """Start the Telegram channel and say where to chat with it."""
+    chat = ChatChannel(app)
+    chat.start()
+    if chat.page_url is not None:
+        print(t.gettext("Chat with the bot as an installer: open %(url)s in a browser (the "
+                        "link code e-mail shows up on the same page). Customer numbers: "
+                        "%(numbers)s.") % {
+            "url": chat.page_url,
+            "numbers": ", ".join(c.customer_number for c in SANDBOX_COMPANIES)})
+    else:
+        print(t.gettext("Telegram: the bot is connected (%(mode)s).") % {"mode": chat.mode})
+    return chat
 
 
 def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
@@ -46,8 +62,9 @@ def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
               f"--company {company.customer_number} --serial {serial} --product STP-SE "
               f"--installed 2026-06-01")
         print(f"  .venv/bin/cashback status --company {company.customer_number}")
-    print(t.gettext("The chat channel is not available yet; the scheduled jobs (deadlines and "
-                    "reminders) run every %(seconds)d seconds. Stop with Ctrl+C.")
+    chat = None if once else start_chat(app, t)
+    print(t.gettext("The scheduled jobs (deadlines and reminders) run every %(seconds)d "
+                    "seconds. Stop with Ctrl+C.")
           % {"seconds": int(settings.jobs_interval_seconds)})
     stop = threading.Event()
 
@@ -59,7 +76,7 @@ def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
     replies = start_in_background(app, stop, once=once)
     with mail_transport(settings) as (smtp, mail_folder):
         print(transport_text(t, smtp, mail_folder))
-        outbox = OutboxWorker(make_dispatcher(app, smtp))
+        outbox = OutboxWorker(make_dispatcher(app, smtp, chat.sender if chat else None))
         if not once:
             outbox.start()
         try:
@@ -72,6 +89,8 @@ def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
                 stop.wait(settings.jobs_interval_seconds)
         finally:
             outbox.stop()
+            if chat is not None:
+                chat.stop()
     if replies is not None:
         replies.join()
     print(t.gettext("Stopped."))

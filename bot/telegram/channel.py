@@ -1,0 +1,142 @@
+"""The chat channel inside ``cashback run``: the bot in a thread with its own event loop.
+
+With a token it talks to Telegram (or ``TELEGRAM_BASE_URL``); without one it starts the local
+Bot API server on 127.0.0.1 with the sandbox chat page, and the bot talks to that instead.
+Polling or webhook as the settings say. The outbox dispatcher reaches users through
+:attr:`ChatChannel.sender`, whichever thread it runs in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import socket
+import threading
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bot.bootstrap import App
+from bot.sandbox_mail import sandbox_mail_folder
+from bot.telegram.application import BotApplication, Endpoint, build_application
+from bot.telegram.sender import TelegramChatSender
+from bot.telegram.serve import WebhookServer, start, stop
+from sandbox.botapi.server import BotApiServer
+from sandbox.botapi.world import World
+from sandbox.chat_page import ChatPage
+
+log = logging.getLogger("cashback.telegram")
+SANDBOX_TOKEN = "100000001:sandbox-token-on-loopback"
+LOOPBACK = "127.0.0.1"
+
+
+def recent_mail(folder: Path, count: int = 5) -> list[tuple[str, str]]:
+    """Subject and text of the newest e-mails the sandbox SMTP sink saved, newest first."""
+    found: list[tuple[str, str]] = []
+    for path in sorted(folder.glob("*.eml"), reverse=True)[:count]:
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if isinstance(body, EmailMessage) else ""
+        found.append((str(message["Subject"] or ""), str(text)))
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return int(probe.getsockname()[1])
+
+
+class ChatChannel:
+    """Start with :meth:`start`, stop with :meth:`stop`; :attr:`page_url` in the sandbox."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.sender: TelegramChatSender | None = None
+        self.page_url: str | None = None
+        self.mode = app.settings.telegram_mode
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Connect the bot (and the sandbox server); raises what prevented it."""
+        self._thread = threading.Thread(target=self._run, name="telegram", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._failure is not None:
+            self._thread.join()
+            raise self._failure
+
+    def stop(self) -> None:
+        """Finish the updates in hand, then disconnect."""
+        if self._thread is None:
+            return
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join()
+        self._thread = None
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as error:  # noqa: BLE001 - handed to the starting thread
+            self._failure = error
+            self._ready.set()
+
+    async def _main(self) -> None:
+        settings = self.app.settings
+        # httpx logs every request at INFO: one line per long poll is noise, not news.
+        logging.getLogger("httpx").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        server: BotApiServer | None = None
+        if settings.sandbox:
+            world = World(token=SANDBOX_TOKEN)
+            page = ChatPage(world, lambda: recent_mail(sandbox_mail_folder(settings)))
+            server = BotApiServer(world, port=settings.sandbox_port, extra_routes=page.routes)
+            await server.start()
+            self.page_url = server.url
+            endpoint = Endpoint(server.base_url, server.base_file_url)
+            token = SANDBOX_TOKEN
+        else:
+            endpoint = Endpoint(settings.telegram_base_url, settings.telegram_base_file_url)
+            assert settings.telegram_bot_token is not None
+            token = settings.telegram_bot_token
+        application = build_application(self.app, token, endpoint=endpoint)
+        try:
+            await start(application, self._webhook())
+            self.sender = TelegramChatSender(application.bot, self._loop)
+            self._ready.set()
+            await self._stop.wait()
+        finally:
+            await _stop_quietly(application)
+            if server is not None:
+                await server.stop()
+
+    def _webhook(self) -> WebhookServer | None:
+        settings = self.app.settings
+        if settings.telegram_mode != "webhook":
+            return None
+        if settings.sandbox:
+            # The sandbox server posts to a local webhook, exactly as Telegram would.
+            port = _free_port()
+            return WebhookServer(LOOPBACK, port, "telegram", f"http://{LOOPBACK}:{port}/telegram",
+                                 secrets.token_urlsafe(24))
+        assert settings.telegram_webhook_url is not None
+        assert settings.telegram_webhook_secret is not None
+        return WebhookServer(settings.telegram_webhook_listen, settings.telegram_webhook_port,
+                             urlparse(settings.telegram_webhook_url).path.lstrip("/"),
+                             settings.telegram_webhook_url, settings.telegram_webhook_secret)
+
+
+async def _stop_quietly(application: BotApplication) -> None:
+    try:
+        await stop(application)
+    except Exception:
+        log.exception("the Telegram application did not stop cleanly")
