@@ -21,7 +21,16 @@ from telegram.ext import (
 )
 
 from bot.bootstrap import App
-from bot.handlers import language, link, notifications, register, start, status
+from bot.handlers import (
+    documents,
+    language,
+    link,
+    notifications,
+    register,
+    start,
+    status,
+    template,
+)
 from bot.i18n import translator
 from bot.telegram import router
 from bot.telegram.errors import on_error
@@ -75,6 +84,7 @@ def add_conversations(application: BotApplication) -> None:
         "language": language.choose, "notifications": notifications.notifications,
         "link": link.link, "unlink": link.unlink_command,
         "register": register.register, "status": status.status,
+        "template": template.template,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))
@@ -83,10 +93,13 @@ def add_conversations(application: BotApplication) -> None:
         register.PRODUCT: register.product_chosen, register.DAY: register.day_chosen,
         register.SUGGESTION: register.suggestion_chosen,
         status.LIST: status.page_tapped, status.SUMMARY: status.summary_tapped,
+        status.DOCUMENTS: documents.for_serial_tapped, documents.SEND: documents.send_tapped,
     }
     for prefix, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, router.text_message))
+    application.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO,
+                                           router.file_message))
     application.add_handler(MessageHandler(filters.COMMAND, router.unknown_command))
 
 

@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot.handlers import link, register
+from bot.handlers import documents, link, register, template
 from bot.telegram.claim_text import parse_one_line
+from bot.telegram.files import incoming_file
 from bot.telegram.turn import Context, Turn
 
 Step = Callable[[Turn, str], Awaitable[None]]
@@ -49,6 +50,27 @@ async def text_message(update: Update, context: Context) -> None:
             t.gettext("To begin, link your company: send /link and your SMA customer number."))
     await turn.reply(t.gettext("I did not understand that.") + " " + hint + "\n"
                    + t.gettext("/help lists everything I can do."))
+
+
+async def file_message(update: Update, context: Context) -> None:
+    """A document or photo: documents for a request, or a bulk template to import."""
+    turn = await Turn.begin(update, context)
+    if not await turn.require_company():
+        return
+    incoming = incoming_file(update.effective_message)
+    if incoming is None:
+        return
+    settings = turn.app.settings
+    if incoming.size is not None and incoming.size > settings.chat_max_upload_bytes:
+        await turn.reply(turn.t.gettext(
+            "This file is too large: I can receive files up to %(limit)d MB.") % {
+            "limit": settings.chat_max_upload_bytes // (1024 * 1024)})
+        return
+    collecting = turn.conversation.state in (documents.WAITING, documents.CHOOSING)
+    if incoming.template_like and not collecting:
+        await template.import_upload(turn, incoming)
+    else:
+        await documents.file_received(turn, incoming)
 
 
 async def unknown_command(update: Update, context: Context) -> None:

@@ -143,4 +143,10 @@ class Person:
             await asyncio.wait_for(self.world.wait_processed(update_id), HANG_GUARD_SECONDS)
         except TimeoutError:
             raise AssertionError(f"the bot never finished update {update_id}") from None
-        return [Reply(o.message) for o in self.world.outputs[mark:] if o.chat_id == self.chat_id]
+        # One reply per message, as it looks now: a progress message edited into the answer
+        # is one message, in the place it was first sent.
+        latest: dict[int, Reply] = {}
+        for output in self.world.outputs[mark:]:
+            if output.chat_id == self.chat_id:
+                latest[output.message["message_id"]] = Reply(output.message)
+        return list(latest.values())

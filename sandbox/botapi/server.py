@@ -92,6 +92,7 @@ class BotApiServer:
     async def _call(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.world.token:
             return _answer({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
+        self.world.calls.append(request.match_info["method"])
         implementation = METHODS.get(request.match_info["method"].lower())
         if implementation is None:
             return _answer({"ok": False, "error_code": 404,

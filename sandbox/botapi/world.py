@@ -78,6 +78,7 @@ class World:
     webhook: Webhook | None = None
     # Answer the next N sendMessage calls with "429 Too Many Requests" (tests the retries).
     flood_next: int = 0
+    calls: list[str] = field(default_factory=list)  # every method the bot called, in order
     closing: bool = False
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _waiters: set[asyncio.Future[None]] = field(default_factory=set)
