@@ -1,8 +1,9 @@
-"""The reply poller: new messages in, one transaction each, then moved out of the inbox.
+"""The reply poller: new messages in, recorded and committed, then moved out of the inbox.
 
 For each new UID (above the cursor kept per UIDVALIDITY) the poller fetches the message
-without marking it seen, parses it, lets :func:`storage.services.replies.receive_reply`
-judge and record it, and only after that commit moves it to the processed or quarantine
+without marking it seen, parses it, lets :func:`storage.services.replies.record_reply`
+judge and record it (a group of messages shares one commit), and only after that commit
+moves it to the processed or quarantine
 folder and advances the cursor. A crash in between leaves the message in the inbox; the next
 pass finds its processed-email record and only moves it.
 
@@ -28,14 +29,16 @@ from bot.mail import imap
 from bot.mail.incoming import reply_from_headers, reply_from_message
 from bot.mail.secret import signing_secret
 from storage.services import mail_cursor
-from storage.services.replies import IncomingReply, ReplyLimits, ReplyResult, receive_reply
+from storage.services.replies import IncomingReply, ReplyLimits, ReplyResult, record_reply
 
 log = logging.getLogger("cashback.mail")
 
 IDLE_SESSION_SECONDS = 25 * 60  # well before the 29 minutes of RFC 2177
 MAX_BACKOFF_SECONDS = 300.0
 BATCH = 50  # messages per header fetch, move and cursor update
-IN_FLIGHT = 2  # parsed messages waiting for the database: bounds memory
+IN_FLIGHT = 1  # groups parsed and waiting for the database besides the one recording
+GROUP = 20  # messages committed together
+GROUP_BYTES = 32 * 1024 * 1024  # ... or fewer, when their documents reach this size
 
 
 class ReplyPoller:
@@ -94,8 +97,8 @@ class ReplyPoller:
         """One pass over the messages that arrived since the last one.
 
         Messages go in batches: the headers and sizes of a batch in one command; then each
-        message is fetched and parsed here while a second thread records the previous ones,
-        one transaction each (parsing overlaps the database's commit); then one ``UID MOVE``
+        message is fetched and parsed here while a second thread records the previous group
+        in one transaction (parsing overlaps the database's work); then one ``UID MOVE``
         per target folder, and the cursor advances. A crash inside a batch leaves its
         committed messages in the inbox, where the next pass finds them handled and moves them.
         """
@@ -122,18 +125,23 @@ class ReplyPoller:
     def _record_batch(self, box: BaseMailBox,
                       batch: list[int]) -> Iterator[tuple[int, ReplyResult]]:
         heads = imap.headers(box, batch)
-        waiting: deque[tuple[int, Future[ReplyResult]]] = deque()
+        waiting: deque[Future[list[tuple[int, ReplyResult]]]] = deque()
+        group: list[tuple[int, IncomingReply]] = []
+        group_bytes = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reply-record") as recorder:
-            for uid in batch:
+            for position, uid in enumerate(batch):
                 reply = self._incoming(box, uid, heads[uid]) if uid in heads else None
                 if reply is not None:
-                    waiting.append((uid, recorder.submit(self._record, uid, reply)))
+                    group.append((uid, reply))
+                    group_bytes += sum(len(d.content) for d in reply.documents)
+                last = position == len(batch) - 1
+                if group and (last or len(group) >= GROUP or group_bytes >= GROUP_BYTES):
+                    waiting.append(recorder.submit(self._record_group, group))
+                    group, group_bytes = [], 0
                 while len(waiting) > IN_FLIGHT:
-                    done, future = waiting.popleft()
-                    yield done, future.result()
+                    yield from waiting.popleft().result()
             while waiting:
-                done, future = waiting.popleft()
-                yield done, future.result()
+                yield from waiting.popleft().result()
 
     def _incoming(self, box: BaseMailBox, uid: int,
                   head: imap.FetchedMessage) -> IncomingReply | None:
@@ -147,14 +155,24 @@ class ReplyPoller:
         return reply_from_message(whole.raw, mailbox=self.mailbox, secret=self.secret,
                                   limits=self.limits)
 
-    def _record(self, uid: int, reply: IncomingReply) -> ReplyResult:
+    def _record_group(self, group: list[tuple[int, IncomingReply]],
+                      ) -> list[tuple[int, ReplyResult]]:
+        """Record a group of messages in one transaction: one disk flush instead of one each.
+
+        Nothing is moved before this commit, so a crash inside the group leaves every message
+        of it in the inbox, unrecorded, for the next pass.
+        """
+        results: list[tuple[int, ReplyResult]] = []
         with self.app.uow() as uow:
-            result = receive_reply(uow, reply=reply, store=self.app.documents,
-                                   limits=self.limits, now=self.app.clock())
-        log.info("uid %d %s from %s: %s%s%s", uid, reply.message_id, reply.sender,
-                 result.outcome.value, f" ({result.reason})" if result.reason else "",
-                 " [already handled]" if result.duplicate else "")
-        return result
+            for uid, reply in group:
+                results.append((uid, record_reply(uow, reply=reply, store=self.app.documents,
+                                                  limits=self.limits, now=self.app.clock())))
+            uow.commit()
+        for (uid, reply), (_, result) in zip(group, results, strict=True):
+            log.info("uid %d %s from %s: %s%s%s", uid, reply.message_id, reply.sender,
+                     result.outcome.value, f" ({result.reason})" if result.reason else "",
+                     " [already handled]" if result.duplicate else "")
+        return results
 
     def _move(self, box: BaseMailBox, uids: list[int], folder: str) -> None:
         imap.move(box, uids, folder)

@@ -94,15 +94,28 @@ class ReplyResult:
 def receive_reply(uow: UnitOfWork, *, reply: IncomingReply, store: DocumentStore,
                   limits: ReplyLimits, now: datetime) -> ReplyResult:
     """Judge one reply and write everything it causes in one transaction."""
+    result = record_reply(uow, reply=reply, store=store, limits=limits, now=now)
+    uow.commit()
+    return result
+
+
+def record_reply(uow: UnitOfWork, *, reply: IncomingReply, store: DocumentStore,
+                 limits: ReplyLimits, now: datetime) -> ReplyResult:
+    """Judge one reply and write what it causes, leaving the commit to the caller.
+
+    Several replies may share one transaction (the poller commits a group at once, which
+    saves a disk flush per message); each is recorded as if alone, and a message already
+    handled is recognised inside a savepoint without disturbing the others.
+    """
     session = uow.session
     record = ProcessedEmail(mailbox=reply.mailbox, message_id=reply.message_id,
                             sender=reply.sender[:254], processed_at=now,
                             outcome=ReplyOutcome.IGNORED.value)
-    session.add(record)
     try:
-        session.flush()  # a second pass, or a concurrent one, on the same message stops here
+        with session.begin_nested():
+            session.add(record)
+            session.flush()  # a second pass, or a concurrent one, on the same message stops here
     except IntegrityError:
-        uow.rollback()
         earlier = processed(session, reply.mailbox, reply.message_id)
         assert earlier is not None
         return _duplicate(earlier)
@@ -127,7 +140,6 @@ def receive_reply(uow: UnitOfWork, *, reply: IncomingReply, store: DocumentStore
         result = _refuse(uow, reply, decision, named, own, limits, now)
     record.outcome, record.reason = result.outcome.value, result.reason
     session.add(record)
-    uow.commit()
     return result
 
 
