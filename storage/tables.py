@@ -62,7 +62,8 @@ class Registration(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("campaign_code", "serial", name="uq_registration_campaign_serial"),
-        Index("ix_registration_company_status", "company_id", "status"),
+        # Covering: a company's summary (count and amount per status) reads the index only.
+        Index("ix_registration_company_status_amount", "company_id", "status", "amount_cents"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
