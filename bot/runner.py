@@ -71,8 +71,22 @@ def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    # Restored on the way out, so a caller (a test, an embedding process) keeps its own.
+    previous = {number: signal.signal(number, request_stop)
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _serve(app, settings, t, stop, chat, once=once)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    print(t.gettext("Stopped."))
+    app.engine.dispose()
+    return 0
+
+
+def _serve(app: App, settings: Settings, t: Translator, stop: threading.Event,
+           chat: ChatChannel | None, *, once: bool) -> None:
+    """Run the reply poller, the outbox dispatcher and the scheduled jobs until ``stop``."""
     replies = start_in_background(app, stop, once=once)
     with mail_transport(settings) as (smtp, mail_folder):
         print(transport_text(t, smtp, mail_folder))
@@ -93,6 +107,3 @@ def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
                 chat.stop()
     if replies is not None:
         replies.join()
-    print(t.gettext("Stopped."))
-    app.engine.dispose()
-    return 0
