@@ -1,19 +1,15 @@
 """The outbox dispatcher against a real database (SQLite; PostgreSQL with TEST_DATABASE_URL)
 and a real SMTP server (aiosmtpd on loopback), with a clock the tests move by hand.
 
-The database fixture follows ``tests/storage/conftest.py``: a migrated SQLite file, or a
+The database fixture comes from ``tests/conftest.py``: a migrated SQLite file, or a
 PostgreSQL schema of its own per test, reachable by URL from other threads and processes.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from outbox_support import (
@@ -23,60 +19,19 @@ from outbox_support import (
     ITALIAN,
     ITALIAN_EMAILS,
     SILENT,
-    Database,
     FakeClock,
     load_campaign,
 )
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.outbox.backoff import RetryPolicy
 from bot.outbox.dispatcher import Dispatcher
 from bot.sandbox_mail import CollectingHandler, LoopbackController
 from core.campaign import Campaign
-from storage.db import make_engine
-from storage.migrate import upgrade
 from storage.services.companies import CompanyRecord, import_companies
 from storage.tables import Company
 from storage.uow import UnitOfWork
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cashback.sqlite3'}"
-        engine = make_engine(url)
-        try:
-            upgrade(engine)
-            yield Database(url, engine)
-        finally:
-            engine.dispose()
-        return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in base else "?"
-        url = f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-        engine = make_engine(url)
-        try:
-            upgrade(engine)
-            yield Database(url, engine)
-        finally:
-            engine.dispose()
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    finally:
-        admin.dispose()
-
-
-@pytest.fixture
-def engine(database: Database) -> Engine:
-    return database.engine
 
 
 @pytest.fixture

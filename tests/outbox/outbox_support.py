@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -30,13 +29,6 @@ FRENCH, ITALIAN, SILENT = "C-100", "C-300", "C-400"
 FRENCH_EMAILS = ("office@installer.example", "boss@installer.example")
 ITALIAN_EMAILS = ("info@rossi.example",)
 
-
-@dataclass(frozen=True)
-class Database:
-    """A migrated, empty database: its URL (for other workers) and this test's engine."""
-
-    url: str
-    engine: Engine
 
 
 class FakeClock:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from databases import Database
 from outbox_support import (
     FRENCH,
     IDENTITY,
     ITALIAN,
-    Database,
     FakeClock,
     change,
     outbox,

@@ -1,21 +1,18 @@
 """Storage tests run against every database the assistant supports.
 
-``database`` (and ``engine``) is parametrized: SQLite always (a file, like the embedded
-default), PostgreSQL when ``TEST_DATABASE_URL`` points at a server. Each PostgreSQL test gets
-a schema of its own, so tests never see each other's rows; the schema is dropped afterwards.
+``database`` and ``engine`` (from ``tests/conftest.py``) are parametrized: SQLite always (a
+file, like the embedded default), PostgreSQL when ``TEST_DATABASE_URL`` points at a server.
+Each PostgreSQL test gets a schema of its own, so tests never see each other's rows; the
+schema is dropped afterwards.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import select
 from storage_support import (
     COMPETITOR,
@@ -23,7 +20,6 @@ from storage_support import (
     INSTALLER_EMAILS,
     ITALIAN,
     PARIS,
-    Database,
     KnownSerials,
     Lifecycle,
     load_campaign,
@@ -32,60 +28,10 @@ from storage_support import (
 
 from core.campaign import Campaign
 from core.masterdata import Device
-from storage.db import make_engine
 from storage.documents import DocumentStore
-from storage.migrate import upgrade
 from storage.services.companies import CompanyRecord, import_companies, import_masterdata
 from storage.tables import Company
 from storage.uow import UnitOfWork
-
-
-def _postgres_url(base: str, schema: str) -> str:
-    """``base`` with every connection's search_path set to ``schema``.
-
-    The option travels in the URL (SQLAlchemy hands query parameters to psycopg), so a
-    process that only gets the URL connects to the same schema.
-    """
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cashback.sqlite3'}"
-        engine = make_engine(url)
-        try:
-            upgrade(engine)
-            yield Database(url, engine)
-        finally:
-            engine.dispose()
-        return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL, e.g. "
-                    "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _postgres_url(base, schema)
-        engine = make_engine(url)
-        try:
-            upgrade(engine)
-            yield Database(url, engine)
-        finally:
-            engine.dispose()
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    finally:
-        admin.dispose()
-
-
-@pytest.fixture
-def engine(database: Database) -> Engine:
-    return database.engine
 
 
 @pytest.fixture

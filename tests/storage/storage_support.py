@@ -36,13 +36,6 @@ INSTALLER_EMAILS = ("office@installer.example", "boss@installer.example")
 INSTALLED_ON = date(2026, 6, 1)
 
 
-@dataclass(frozen=True)
-class Database:
-    """A migrated, empty database: its URL (for other processes) and this process's engine."""
-
-    url: str
-    engine: Engine
-
 
 def load_campaign(name: str) -> Campaign:
     """Load a shipped campaign file the way the application does."""

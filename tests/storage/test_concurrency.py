@@ -8,7 +8,8 @@ from collections import defaultdict
 from datetime import datetime
 
 import pytest
-from storage_support import COMPETITOR, INSTALLER, Database, race_to_register, rows
+from databases import Database
+from storage_support import COMPETITOR, INSTALLER, race_to_register, rows
 
 from storage.tables import Registration
 
