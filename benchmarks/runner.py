@@ -83,6 +83,19 @@ BENCHMARKS = (
                   Figure("replies_per_s", "throughput", "replies/s", 50),
                   Figure("ms_per_reply", "per reply", "ms"),
               )),
+    Benchmark("chat", "benchmarks.bench_chat",
+              "chat updates through the local Bot API server and python-telegram-bot, "
+              "50 users", 3, (
+                  Figure("status_updates_per_s", "/status (1,000 registrations)", "updates/s",
+                         300),
+                  Figure("status_p50_ms", "/status, p50", "ms"),
+                  Figure("status_p99_ms", "/status, p99", "ms"),
+                  Figure("register_updates_per_s", "one-line registration", "updates/s"),
+                  Figure("register_p50_ms", "registration, p50", "ms"),
+                  Figure("register_p99_ms", "registration, p99", "ms"),
+                  Figure("bot_cpu_ms_per_update", "bot CPU per update", "ms",
+                         higher_is_better=False),
+              )),
 )
 
 

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     chat_max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0,
                                        description="Largest file a chat user may send (Telegram "
                                                    "bots cannot download more than 20 MB).")
+    chat_send_rate: float = Field(default=30.0, ge=0,
+                                  description="Messages per second the bot sends in all "
+                                              "(Telegram's limit: 30); 0: no limit.")
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -37,7 +37,7 @@ from bot.telegram.errors import on_error
 from bot.telegram.guards import ThrottleGuard, private_chats_only
 from bot.telegram.processing import PerUserOrder
 from bot.telegram.throttle import Throttle
-from bot.telegram.turn import Context
+from bot.telegram.turn import Context, database_executor
 from core.i18n import LANGUAGES
 
 # ExtBot[int]: the rate limiter's per-call arguments are ints (PTB's AIORateLimiter).
@@ -60,7 +60,8 @@ def build_application(app: App, token: str, *, endpoint: Endpoint = Endpoint(),
     """The assistant's Telegram application, not yet started."""
     builder = (ApplicationBuilder().token(token)
                .context_types(ContextTypes(context=Context))
-               .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
+               .rate_limiter(AIORateLimiter(overall_max_rate=app.settings.chat_send_rate,
+                                            max_retries=SEND_RETRIES))
                .concurrent_updates(PerUserOrder(on_done=on_processed)))
     if endpoint.base_url:
         builder = builder.base_url(endpoint.base_url)
@@ -68,6 +69,7 @@ def build_application(app: App, token: str, *, endpoint: Endpoint = Endpoint(),
         builder = builder.base_file_url(endpoint.base_file_url)
     application: BotApplication = builder.build()
     application.bot_data["app"] = app
+    application.bot_data["database_threads"] = database_executor(app)
     settings = app.settings
     throttle = Throttle(settings.chat_rate_limit_count, settings.chat_rate_limit_seconds)
     application.add_handler(TypeHandler(object, ThrottleGuard(throttle)), group=-2)

@@ -100,7 +100,15 @@ class ChatChannel:
             world = World(token=SANDBOX_TOKEN)
             page = ChatPage(world, lambda: recent_mail(sandbox_mail_folder(settings)))
             server = BotApiServer(world, port=settings.sandbox_port, extra_routes=page.routes)
-            await server.start()
+            try:
+                await server.start()
+            except OSError as busy:
+                # Another program (or another sandbox) has the port: any free one will do,
+                # the address is printed at start.
+                log.warning("port %d is not available (%s); using a free one",
+                            settings.sandbox_port, busy)
+                server = BotApiServer(world, port=0, extra_routes=page.routes)
+                await server.start()
             self.page_url = server.url
             endpoint = Endpoint(server.base_url, server.base_file_url)
             token = SANDBOX_TOKEN

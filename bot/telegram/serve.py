@@ -8,6 +8,7 @@ server) in the same event loop.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -55,6 +56,9 @@ async def stop(application: BotApplication) -> None:
     if application.running:
         await application.stop()
     await application.shutdown()
+    threads = application.bot_data.get("database_threads")
+    if isinstance(threads, Executor):
+        threads.shutdown(wait=True)
 
 
 @asynccontextmanager

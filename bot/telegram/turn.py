@@ -9,7 +9,9 @@ user's slow query never stalls the others.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar, cast
@@ -29,6 +31,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
 MAX_MESSAGE = 4000  # Telegram allows 4096 characters; leave room
+POSTGRES_DATABASE_THREADS = 8
 
 
 class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -38,6 +41,23 @@ class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], dict[
     def cashback(self) -> App:
         """The application services (database, campaigns, clock)."""
         return cast(App, self.application.bot_data["app"])
+
+    @property
+    def database_threads(self) -> Executor:
+        """Where blocking database work runs (see :func:`database_executor`)."""
+        return cast(Executor, self.application.bot_data["database_threads"])
+
+
+def database_executor(app: App) -> ThreadPoolExecutor:
+    """Threads for the handlers' database work, off the event loop.
+
+    SQLite has one writer at a time and every unit of work here starts with BEGIN IMMEDIATE,
+    so several threads would only queue on the database lock, with SQLite's busy handler
+    sleeping milliseconds between tries: one thread keeps that queue in Python instead.
+    PostgreSQL serves several connections at once.
+    """
+    workers = 1 if app.engine.dialect.name == "sqlite" else POSTGRES_DATABASE_THREADS
+    return ThreadPoolExecutor(workers, thread_name_prefix="chat-db")
 
 
 def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
@@ -77,7 +97,8 @@ class Turn:
         user = update.effective_user
         assert user is not None
         language = language_or_default(user.language_code)
-        profile, conversation = await asyncio.to_thread(_load, app, user.id, language)
+        profile, conversation = await asyncio.get_running_loop().run_in_executor(
+            context.database_threads, _load, app, user.id, language)
         return cls(app, update, context, profile, conversation)
 
     @property
@@ -113,7 +134,8 @@ class Turn:
 
     async def db(self, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking database work off the event loop."""
-        return await asyncio.to_thread(function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(
+            self.context.database_threads, functools.partial(function, *args, **kwargs))
 
     async def reply(self, text: str, buttons: Buttons | None = None,
                   reply_to: int | None = None) -> Message:

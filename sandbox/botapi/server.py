@@ -66,7 +66,13 @@ class BotApiServer:
         self._runner = web.AppRunner(self._app, handler_cancellation=True, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:
+            # Port taken: leave nothing half-started, so the caller may try another port.
+            await self._runner.cleanup()
+            self._runner = None
+            raise
         self.port = int(self._runner.addresses[0][1])
         self._pusher = asyncio.create_task(self._push_to_webhook())
 

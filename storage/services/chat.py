@@ -175,8 +175,9 @@ def request_link_code(uow: UnitOfWork, *, chat_user_id: int, customer_number: st
 
 
 def _pending(session: Session, chat_user_id: int) -> ChatLinkCode | None:
-    return session.exec(
-        select(ChatLinkCode).where(ChatLinkCode.chat_user_id == chat_user_id)).first()
+    # Locked: two processes counting wrong attempts at once must not both read the same count.
+    return session.exec(select(ChatLinkCode).where(ChatLinkCode.chat_user_id == chat_user_id)
+                        .with_for_update()).first()
 
 
 class LinkCheckOutcome(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -53,3 +54,18 @@ async def test_the_sandbox_chat_page_talks_to_the_bot(
         channel.stop()
 
     assert data["messages"][0]["text"] == "/start"
+
+
+async def test_a_busy_sandbox_port_falls_back_to_a_free_one(cashback: App) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = int(taken.getsockname()[1])
+        cashback.settings.sandbox_port = busy
+        channel = ChatChannel(cashback)
+        channel.start()
+        try:
+            assert channel.page_url is not None
+            assert f":{busy}/" not in channel.page_url
+        finally:
+            channel.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from telegram_support import FRENCH, linked, serial_of
+from telegram_support import FRENCH, ITALIAN, linked, serial_of
 
 from bot.bootstrap import App
 from bot.sandbox import sandbox_devices
@@ -126,3 +126,21 @@ async def test_status_without_devices_says_so(cashback: App, person: People) -> 
     [summary] = await marie.send("/status")
 
     assert "Aucun appareil enregistré" in summary.text
+
+
+async def test_status_in_italian_uses_the_italian_wording_and_amounts(
+        cashback: App, person: People) -> None:
+    giulia = person("Giulia", "it")
+    await linked(cashback, giulia, ITALIAN)
+    serial = serial_of(cashback, "EVC", "it-2026")
+    with cashback.uow() as uow:
+        register_many(uow, campaign=cashback.campaign("it-2026"), customer_number=ITALIAN,
+                      claims=[ClaimInput(serial, "EVC", date(2026, 6, 1))],
+                      channel=Channel.CHAT, actor="test", now=cashback.clock())
+
+    [summary] = await giulia.send("/status")
+    [page] = await giulia.press("Tutti i dispositivi")
+
+    assert "Dispositivo registrato, pagamento aperto" in summary.text
+    assert serial in page.text
+    assert "1–1 di 1" in page.text
