@@ -1,6 +1,7 @@
 """The chat channel end to end: the real python-telegram-bot Application talks HTTP to the
-local Bot API server (sandbox/botapi), on a real SQLite database seeded with the sandbox's
-demo companies and devices. Tests act as Telegram users through :class:`Person`.
+local Bot API server (sandbox/botapi), on a real database (SQLite, and PostgreSQL when
+TEST_DATABASE_URL is set) seeded with the sandbox's demo companies and devices. Tests act as
+Telegram users through :class:`Person`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from databases import Database
 from telegram_support import TOKEN, Clock, start_bot
 
 from bot.bootstrap import App, bootstrap
@@ -36,7 +38,9 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 @pytest.fixture
-def cashback(settings: Settings, clock: Clock) -> Iterator[App]:
+def cashback(settings: Settings, clock: Clock, database: Database) -> Iterator[App]:
+    """The assistant on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    settings.database_url = database.url
     app = bootstrap(settings, clock=clock)
     seed_sandbox(app)
     yield app
