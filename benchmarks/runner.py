@@ -96,6 +96,15 @@ BENCHMARKS = (
                   Figure("bot_cpu_ms_per_update", "bot CPU per update", "ms",
                          higher_is_better=False),
               )),
+    Benchmark("import", "benchmarks.bench_import",
+              "template import end to end (read, validate, store, result workbook)", 3, (
+                  Figure("import_s", "10,000 rows, whole import", "s"),
+                  Figure("anchor_s", "10,000 rows, openpyxl read-only read alone (anchor)", "s"),
+                  Figure("ratio", "10,000 rows, import / anchor", "x", 1.0, False),
+                  Figure("large_import_s", "100,000 rows, whole import", "s"),
+                  Figure("large_peak_mb", "100,000 rows, peak RSS of the importing process",
+                         "MB", 300, False),
+              )),
 )
 
 
