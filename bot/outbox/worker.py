@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 from pathlib import Path
 
 from bot.bootstrap import App
+from bot.loop_thread import LoopThread
 from bot.mail.outbound import MailIdentity, SmtpConfig
 from bot.outbox.chat import ChatSender
 from bot.outbox.dispatcher import Dispatcher, DispatchReport
@@ -43,7 +43,7 @@ def run_until_signal(dispatcher: Dispatcher) -> None:
     asyncio.run(main())
 
 
-class OutboxWorker:
+class OutboxWorker(LoopThread):
     """The dispatcher in a background thread with its own event loop (``cashback run``).
 
     The runner's scheduled jobs are synchronous; a thread lets the outbox be delivered while
@@ -51,40 +51,15 @@ class OutboxWorker:
     """
 
     def __init__(self, dispatcher: Dispatcher, idle_seconds: float = 5.0) -> None:
+        super().__init__("outbox")
         self.dispatcher = dispatcher
         self.idle_seconds = idle_seconds
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._ready = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Start delivering in the background."""
-        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
-        self._thread.start()
-        self._ready.wait()
-
-    def stop(self) -> None:
-        """Finish the current row, then stop."""
-        if self._thread is None:
-            return
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join()
-        self._thread = None
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Deliver until stopped."""
+        self.ready()
+        await self.dispatcher.run_forever(stop, self.idle_seconds)
 
     def run_once(self) -> DispatchReport:
         """One pass in the calling thread (``--once``)."""
         return asyncio.run(self.dispatcher.run_once())
-
-    def _run(self) -> None:
-        async def main() -> None:
-            self._loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            self._ready.set()
-            await self.dispatcher.run_forever(self._stop, self.idle_seconds)
-
-        try:
-            asyncio.run(main())
-        finally:
-            self._ready.set()  # never leave start() waiting, even if the loop failed to start

@@ -12,13 +12,13 @@ import asyncio
 import logging
 import secrets
 import socket
-import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlparse
 
 from bot.bootstrap import App
+from bot.loop_thread import LoopThread
 from bot.sandbox_mail import sandbox_mail_folder
 from bot.telegram.application import BotApplication, Endpoint, build_application
 from bot.telegram.sender import TelegramChatSender
@@ -50,51 +50,21 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class ChatChannel:
+class ChatChannel(LoopThread):
     """Start with :meth:`start`, stop with :meth:`stop`; :attr:`page_url` in the sandbox."""
 
     def __init__(self, app: App) -> None:
+        super().__init__("telegram")
         self.app = app
         self.sender: TelegramChatSender | None = None
         self.page_url: str | None = None
         self.mode = app.settings.telegram_mode
-        self._ready = threading.Event()
-        self._failure: BaseException | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Connect the bot (and the sandbox server); raises what prevented it."""
-        self._thread = threading.Thread(target=self._run, name="telegram", daemon=True)
-        self._thread.start()
-        self._ready.wait()
-        if self._failure is not None:
-            self._thread.join()
-            raise self._failure
-
-    def stop(self) -> None:
-        """Finish the updates in hand, then disconnect."""
-        if self._thread is None:
-            return
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join()
-        self._thread = None
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as error:  # noqa: BLE001 - handed to the starting thread
-            self._failure = error
-            self._ready.set()
-
-    async def _main(self) -> None:
+    async def serve(self, stop_event: asyncio.Event) -> None:
+        """Connect the bot (and the sandbox server), answer until stopped, disconnect."""
         settings = self.app.settings
         # httpx logs every request at INFO: one line per long poll is noise, not news.
         logging.getLogger("httpx").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
         server: BotApiServer | None = None
         if settings.sandbox:
             world = World(token=SANDBOX_TOKEN)
@@ -119,9 +89,9 @@ class ChatChannel:
         application = build_application(self.app, token, endpoint=endpoint)
         try:
             await start(application, self._webhook())
-            self.sender = TelegramChatSender(application.bot, self._loop)
-            self._ready.set()
-            await self._stop.wait()
+            self.sender = TelegramChatSender(application.bot, self.loop)
+            self.ready()
+            await stop_event.wait()
         finally:
             await _stop_quietly(application)
             if server is not None:
