@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from core.campaign import Campaign
@@ -47,30 +48,89 @@ def build_result_workbook(read: ReadResult, results: Sequence[RowResult], campai
 
     Rows without a result (the import stopped early) are given back without one.
     """
-    workbook = Workbook()
+    # Write-only: rows stream to the file instead of living in memory as cell objects, which
+    # for 100,000 rows was most of the import's time and memory (BENCHMARKS.md, "import").
+    workbook = Workbook(write_only=True)
     by_row = {result.row_number: result for result in results}
     money = currency_format(campaign.currency, language)
-    _write_rows(workbook.active, read, by_row, campaign, language, t, money)
-    _write_summary(workbook.create_sheet(sheet_title(t.gettext("Summary"))), results, t, money)
-    workbook.active = 0
+    rows = _RowWriter(workbook.create_sheet(sheet_title(t.gettext("Results"))))
+    _write_rows(rows, read, by_row, campaign, language, t, money)
+    rows.close()
+    summary = _RowWriter(workbook.create_sheet(sheet_title(t.gettext("Summary"))))
+    _write_summary(summary, results, t, money)
+    summary.close()
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+class _RowWriter:
+    """``cell(row=, column=)`` over a write-only sheet, for rows written top to bottom.
+
+    Column widths, frozen panes and the filter must be set before the first row is written.
+    """
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.written = 0
+        self.row = 0
+        self.cells: dict[int, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sheet, name)
+
+    @property
+    def freeze_panes(self) -> Any:
+        """The sheet's frozen panes (set before the first row)."""
+        return self.sheet.freeze_panes
+
+    @freeze_panes.setter
+    def freeze_panes(self, cell: str) -> None:
+        self.sheet.freeze_panes = cell
+
+    def cell(self, *, row: int, column: int) -> Any:
+        if row != self.row:
+            if row < self.row:
+                raise ValueError("rows of a write-only sheet are written top to bottom")
+            self._flush()
+            self.row = row
+        if column not in self.cells:
+            self.cells[column] = WriteOnlyCell(self.sheet)
+        return self.cells[column]
+
+    def close(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        if not self.cells:
+            return
+        while self.written < self.row - 1:
+            self.sheet.append([])
+            self.written += 1
+        self.sheet.append([self.cells.get(c) for c in range(1, max(self.cells) + 1)])
+        self.written = self.row
+        self.cells = {}
+
+
 def _write_rows(sheet: Any, read: ReadResult, by_row: dict[int, RowResult], campaign: Campaign,
                 language: str, t: Translator, money: str) -> None:
-    sheet.title = sheet_title(t.gettext("Results"))
     ours = [t.gettext("Row"), t.gettext("Result"), t.gettext("Details"), t.gettext("Cashback")]
     width = max([len(read.header), *(len(row.cells) for row in read.rows)])
     header = [*read.header, *[""] * (width - len(read.header))]
     # A result workbook sent back corrected brings our old columns: they would be stale.
     kept = [index for index, heading in enumerate(header) if heading not in ours]
     headings = [ours[0], *(header[index] for index in kept), *ours[1:]]
+    result_column = len(kept) + 2
+    sheet.column_dimensions["A"].width = 8
+    for column in range(2, result_column):
+        sheet.column_dimensions[get_column_letter(column)].width = 20
+    for offset, column_width in enumerate((40, 60, 14)):
+        sheet.column_dimensions[get_column_letter(result_column + offset)].width = column_width
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{len(read.rows) + 1}"
     for column, heading in enumerate(headings, start=1):
         put(sheet.cell(row=1, column=column), heading)
     style_header_row(sheet, 1, len(headings))
-    result_column = len(kept) + 2
     for line, row in enumerate(read.rows, start=2):
         put(sheet.cell(row=line, column=1), row.row_number)
         cells = _cells_back(row, read)
@@ -95,13 +155,6 @@ def _write_rows(sheet: Any, read: ReadResult, by_row: dict[int, RowResult], camp
                 sheet.cell(row=line, column=column).fill = fill
         elif result.mark is Mark.ACCEPTED:
             headline.fill = ACCEPTED_FILL
-    sheet.column_dimensions["A"].width = 8
-    for column in range(2, result_column):
-        sheet.column_dimensions[get_column_letter(column)].width = 20
-    for offset, column_width in enumerate((40, 60, 14)):
-        sheet.column_dimensions[get_column_letter(result_column + offset)].width = column_width
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{len(read.rows) + 1}"
 
 
 def _cells_back(row: ParsedRow, read: ReadResult) -> list[CellValue]:
@@ -124,6 +177,9 @@ def _put_original(cell: Any, value: CellValue) -> None:
 
 def _write_summary(sheet: Any, results: Sequence[RowResult], t: Translator,
                    money: str) -> None:
+    sheet.column_dimensions["A"].width = 55
+    sheet.column_dimensions["B"].width = 12
+    sheet.column_dimensions["C"].width = 16
     title = sheet.cell(row=1, column=1)
     put(title, t.gettext("Summary of this file"))
     title.font = TITLE_FONT
@@ -148,9 +204,6 @@ def _write_summary(sheet: Any, results: Sequence[RowResult], t: Translator,
     total.number_format = money
     for column in range(1, 4):
         sheet.cell(row=line, column=column).font = BOLD
-    sheet.column_dimensions["A"].width = 55
-    sheet.column_dimensions["B"].width = 12
-    sheet.column_dimensions["C"].width = 16
 
 
 def _groups(results: Sequence[RowResult], t: Translator) -> list[tuple[str, list[RowResult]]]:

@@ -200,3 +200,15 @@ def test_the_same_bytes_always_give_the_same_content_hash() -> None:
     assert content_hash(b"abc") != content_hash(b"abd")
     assert content_hash(b"") == \
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def test_the_result_sheet_keeps_its_header_in_view_and_can_be_filtered(
+        fr_campaign: Campaign) -> None:
+    read = upload(fr_campaign, [["3012345678", "STP-SE", "01/03/2026", ""],
+                                ["3012345679", "Sunny Boy", "01/03/2026", ""]])
+    workbook = open_result(read, judge(read, fr_campaign), fr_campaign)
+    sheet = workbook.worksheets[0]
+    assert sheet.freeze_panes == "B2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}3"
+    assert sheet.column_dimensions["A"].width == 8
+    assert workbook.worksheets[1].column_dimensions["A"].width == 55
