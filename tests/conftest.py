@@ -1,4 +1,5 @@
-"""Fixtures every test folder may use: a migrated database on each supported backend."""
+"""Fixtures every test folder may use: a migrated database on each supported backend, and
+a real SMTP server on loopback collecting what is sent."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 import pytest
 from databases import BACKENDS, Database, migrated_database
 from sqlalchemy import Engine
+
+from bot.sandbox_mail import CollectingHandler, LoopbackController
 
 
 @pytest.fixture(params=BACKENDS)
@@ -21,3 +24,21 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 def engine(database: Database) -> Engine:
     """The migrated database's engine."""
     return database.engine
+
+
+@pytest.fixture
+def smtp_handler() -> CollectingHandler:
+    """Collects every message the SMTP server accepts."""
+    return CollectingHandler()
+
+
+@pytest.fixture
+def smtp_server(smtp_handler: CollectingHandler) -> Iterator[LoopbackController]:
+    """aiosmtpd on loopback; a test may stop it itself (SMTP down) before the end."""
+    controller = LoopbackController(smtp_handler)
+    controller.start()
+    try:
+        yield controller
+    finally:
+        if controller._thread is not None:
+            controller.stop()

@@ -5,24 +5,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from shipped_campaigns import CAMPAIGNS, load_campaign
 
-from core.campaign import Campaign, parse_campaign_toml
+from core.campaign import Campaign
 from core.eligibility import Claim, CompanyFacts, in_audit_sample
 from core.masterdata import Device, InMemoryMasterData
 from core.statuses import Channel
 
-CAMPAIGNS = Path(__file__).resolve().parents[2] / "campaigns"
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def load_campaign(name: str) -> Campaign:
-    """Load one shipped campaign file the way the application does."""
-    path = CAMPAIGNS / f"{name}.toml"
-    return parse_campaign_toml(path.read_text(encoding="utf-8"), str(path))
 
 
 def first_serial(campaign: Campaign, start: int, *, sampled: bool) -> str:

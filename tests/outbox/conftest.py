@@ -7,7 +7,7 @@ PostgreSQL schema of its own per test, reachable by URL from other threads and p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -20,14 +20,14 @@ from outbox_support import (
     ITALIAN_EMAILS,
     SILENT,
     FakeClock,
-    load_campaign,
 )
+from shipped_campaigns import load_campaign
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.outbox.backoff import RetryPolicy
 from bot.outbox.dispatcher import Dispatcher
-from bot.sandbox_mail import CollectingHandler, LoopbackController
+from bot.sandbox_mail import LoopbackController
 from core.campaign import Campaign
 from storage.services.companies import CompanyRecord, import_companies
 from storage.tables import Company
@@ -58,22 +58,6 @@ def companies(engine: Engine, clock: FakeClock) -> dict[str, int]:
     with UnitOfWork(engine) as uow:
         return {c.customer_number: c.id for c in uow.session.exec(select(Company))
                 if c.id is not None}
-
-
-@pytest.fixture
-def smtp_handler() -> CollectingHandler:
-    return CollectingHandler()
-
-
-@pytest.fixture
-def smtp_server(smtp_handler: CollectingHandler) -> Iterator[LoopbackController]:
-    controller = LoopbackController(smtp_handler)
-    controller.start()
-    try:
-        yield controller
-    finally:
-        if controller._thread is not None:
-            controller.stop()
 
 
 @pytest.fixture

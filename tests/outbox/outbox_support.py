@@ -9,19 +9,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.mail.outbound import MailIdentity
 from bot.sandbox_mail import CollectingHandler
-from core.campaign import Campaign, parse_campaign_toml
 from storage.outbox import StatusChange, notify_status_changes
 from storage.tables import OutboxMessage
 from storage.uow import UnitOfWork
 
-CAMPAIGNS = Path(__file__).resolve().parents[2] / "campaigns"
 SECRET = "outbox-test-secret-" + "s" * 32
 IDENTITY = MailIdentity(sender="cashback@cashback.example",
                         reply_mailbox="replies@cashback.example", secret=SECRET)
@@ -44,10 +41,6 @@ class FakeClock:
         self.now += timedelta(**delta)
         return self.now
 
-
-def load_campaign(code: str) -> Campaign:
-    path = CAMPAIGNS / f"{code}.toml"
-    return parse_campaign_toml(path.read_text(encoding="utf-8"), str(path))
 
 
 def change(serial: str, status: str = "pending_payment", *, reference: str | None = None,

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from shipped_campaigns import load_campaign
 from sqlalchemy import Engine
 from sqlmodel import select
 from storage_support import (
@@ -22,7 +23,6 @@ from storage_support import (
     PARIS,
     KnownSerials,
     Lifecycle,
-    load_campaign,
     serial_from,
 )
 

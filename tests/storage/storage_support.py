@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from shipped_campaigns import load_campaign
 from sqlalchemy import Engine, func, inspect
 from sqlmodel import Session, SQLModel, select
 
-from core.campaign import Campaign, parse_campaign_toml
+from core.campaign import Campaign
 from core.eligibility import in_audit_sample
 from core.statuses import Channel, Status
 from storage.db import make_engine
@@ -25,7 +25,6 @@ from storage.uow import UnitOfWork
 
 T = TypeVar("T", bound=SQLModel)
 
-CAMPAIGNS = Path(__file__).resolve().parents[2] / "campaigns"
 PARIS = ZoneInfo("Europe/Paris")
 
 # The installer company of most tests, a competitor in France, and an Italian company.
@@ -36,11 +35,6 @@ INSTALLER_EMAILS = ("office@installer.example", "boss@installer.example")
 INSTALLED_ON = date(2026, 6, 1)
 
 
-
-def load_campaign(name: str) -> Campaign:
-    """Load a shipped campaign file the way the application does."""
-    path = CAMPAIGNS / f"{name}.toml"
-    return parse_campaign_toml(path.read_text(encoding="utf-8"), str(path))
 
 
 def serials_from(campaign: Campaign, start: int, count: int, *, sampled: bool) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from template_support import load_campaign
+from shipped_campaigns import load_campaign
 
 from core.campaign import Campaign
 

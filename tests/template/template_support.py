@@ -6,14 +6,9 @@ import gettext
 import io
 import zipfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import openpyxl
-
-from core.campaign import Campaign, parse_campaign_toml
-
-CAMPAIGNS = Path(__file__).resolve().parents[2] / "campaigns"
 
 # The catalog translations these tests rely on (headers must be recognised when read back).
 FRENCH = {
@@ -65,10 +60,6 @@ TRANSLATORS: dict[str, gettext.NullTranslations] = {
     "it": DictTranslations(ITALIAN),
 }
 
-
-def load_campaign(name: str) -> Campaign:
-    path = CAMPAIGNS / f"{name}.toml"
-    return parse_campaign_toml(path.read_text(encoding="utf-8"), str(path))
 
 
 def xlsx(rows: Sequence[Sequence[Any]], title: str = "Sheet1",

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from template_support import FRENCH, ITALIAN, TRANSLATORS, load_campaign
+from shipped_campaigns import load_campaign
+from template_support import FRENCH, ITALIAN, TRANSLATORS
 
 from core.campaign import Campaign
 from core.template import Field, TemplateError, TemplateErrorCode, build_template, read_rows
