@@ -97,7 +97,9 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     reject.add_argument("serial")
     reject.add_argument("--reason", required=True, help=_("shown to the company"))
     reject.add_argument("--campaign")
-    pay = command("pay", commands.pay, _("record payments from a CSV file"))
+    pay = command("pay", commands.pay,
+                  _("record payments from a CSV file (serial or registration id, reference, "
+                    "date)"))
     pay.add_argument("--file", required=True, type=Path)
     pay.add_argument("--campaign", required=True)
     blank = command("template", template_commands.template,
@@ -111,6 +113,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     upload.add_argument("-o", "--output", type=Path, help=_("write the result workbook here"))
     _outbox_commands(command, sub, t)
     _mail_commands(command, sub, t)
+    _backoffice_commands(command, sub, t)
     return parser
 
 
@@ -144,6 +147,14 @@ def _mail_commands(command: Callable[..., argparse.ArgumentParser],
     from bot.mail.commands import add_mail_commands
 
     add_mail_commands(command, sub, t)
+
+
+def _backoffice_commands(command: Callable[..., argparse.ArgumentParser],
+                         sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                         t: Translator) -> None:
+    from bot.operator.backoffice_commands import add_backoffice_commands
+
+    add_backoffice_commands(command, sub, t)
 
 
 def _language(argv: Sequence[str], settings: Settings) -> str:

@@ -90,7 +90,8 @@ def _serve(app: App, settings: Settings, t: Translator, stop: threading.Event,
     replies = start_in_background(app, stop, once=once)
     with mail_transport(settings) as (smtp, mail_folder):
         print(transport_text(t, smtp, mail_folder))
-        outbox = OutboxWorker(make_dispatcher(app, smtp, chat.sender if chat else None))
+        outbox = OutboxWorker(make_dispatcher(app, smtp, chat.sender if chat else None,
+                                              chat.operators if chat else None))
         if not once:
             outbox.start()
         try:

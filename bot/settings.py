@@ -108,6 +108,25 @@ class Settings(BaseSettings):
                                   description="Messages per second the bot sends in all "
                                               "(Telegram's limit: 30); 0: no limit.")
 
+    # The operators' Telegram group: document sets arrive there with decision buttons.
+    operator_chat_id: int | None = Field(
+        default=None, description="Telegram chat id of the operators' group; empty: none.")
+    operators: str = Field(
+        default="", description="Telegram user ids allowed to decide in the operators' chat, "
+                                "with the name recorded in the audit trail: "
+                                "\"111:Anne Martin, 222:Marc\".")
+
+    @field_validator("operators")
+    @classmethod
+    def _valid_operators(cls, value: str) -> str:
+        parse_operators(value)
+        return value
+
+    @property
+    def operator_names(self) -> dict[int, str]:
+        """Telegram user id -> the operator's name for the audit trail."""
+        return parse_operators(self.operators)
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _refuse_placeholder(cls, value: str | None) -> str | None:
@@ -153,3 +172,14 @@ class Settings(BaseSettings):
     def resolved_documents_dir(self) -> Path:
         """Where received documents are stored."""
         return self.documents_dir or self.data_dir / "documents"
+
+
+def parse_operators(value: str) -> dict[int, str]:
+    """``"111:Anne Martin, 222:Marc"`` -> ``{111: "Anne Martin", 222: "Marc"}``."""
+    found: dict[int, str] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        user_id, _, name = item.partition(":")
+        if not user_id.strip().isdigit() or not name.strip():
+            raise ValueError(f"OPERATORS: {item!r} is not TELEGRAM_USER_ID:NAME")
+        found[int(user_id)] = name.strip()[:100]
+    return found

@@ -20,6 +20,9 @@ from storage.tables import OutboxMessage
 
 EMAIL = "email"
 CHAT = "chat"
+# A notice for the campaign's operators (their Telegram group), not for the company.
+OPERATOR = "operator"
+DOCUMENTS_RECEIVED = "documents_received"
 # Payload keys of a chat row: the Telegram users already served, and those who cannot be
 # (blocked the bot), so a retry after another user's failure skips both.
 DELIVERED_TO = "delivered_to"
@@ -74,3 +77,15 @@ def changes_in(payload: str | dict[str, Any]) -> list[StatusChange]:
         changes.append(StatusChange(**{**item, "due_on": date.fromisoformat(due_on)
                                        if due_on else None}))
     return changes
+
+
+def notify_operators(session: Session, *, company_id: int, registration_id: int,
+                     now: datetime) -> None:
+    """Queue the operators' notice that a registration's documents arrived for review.
+
+    Written with the documents, so the notice survives a crash; the dispatcher delivers it to
+    the operators' chat with its decision buttons (or records that none is configured).
+    """
+    session.add(OutboxMessage(kind=OPERATOR, company_id=company_id, topic=DOCUMENTS_RECEIVED,
+                              payload=json.dumps({"registration_id": registration_id}),
+                              created_at=now, next_attempt_at=now))

@@ -12,6 +12,7 @@ COMMANDS = (
     ("register", N_("register a device")),
     ("status", N_("status and cashback amounts")),
     ("template", N_("bulk registration with the Excel template")),
+    ("statement", N_("your statement as an Excel workbook")),
     ("link", N_("link your company")),
     ("unlink", N_("unlink your company")),
     ("language", N_("change the language")),

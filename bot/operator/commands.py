@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.bootstrap import App
 from bot.campaigns import campaign_files, load_campaigns
-from bot.operator.files import parse_day, parse_flag, read_lines
+from bot.operator.files import OperatorFileError, parse_day, parse_flag, read_lines
 from bot.render import cents, history_text, outcome_text, product_name, summary_text
 from core.i18n import N_
 from core.masterdata import Device
@@ -208,27 +208,45 @@ def _decision(app: App, args: argparse.Namespace, out: Output,
 
 
 PAYMENT_COLUMNS = {
-    "serial": ("serial number", "numéro de série", "numero di serie"),
-    "reference": ("payment reference", "référence", "riferimento"),
-    "paid_on": ("date", "payment date", "date de paiement", "data pagamento"),
+    "serial": ("serial number", "numéro de série", "numero di serie", "sn"),
+    "registration_id": ("registration id", "registration", "id", "id enregistrement",
+                        "enregistrement", "id registrazione", "registrazione"),
+    "reference": ("payment reference", "référence", "reference de paiement",
+                  "référence de paiement", "riferimento", "riferimento pagamento"),
+    "paid_on": ("date", "payment date", "paid on", "date de paiement", "payé le",
+                "data pagamento", "data di pagamento", "pagato il"),
 }
 
 
 def pay(app: App, args: argparse.Namespace, out: Output) -> int:
-    """Record payments from a CSV file (serial, reference, date); safe to run twice."""
+    """Record payments from a CSV file (serial or registration id, reference, date).
+
+    Safe to run twice: a registration already paid is reported, not paid again.
+    """
     campaign = app.campaign(args.campaign)
-    lines = [payments.PaymentLine(
-        line.values["serial"], line.values["reference"],
-        parse_day(line.values["paid_on"], args.file, line.number, "paid_on"))
-        for line in read_lines(args.file, PAYMENT_COLUMNS, ("serial", "reference", "paid_on"))]
+    lines = []
+    for line in read_lines(args.file, PAYMENT_COLUMNS, ("reference", "paid_on")):
+        serial = line.values.get("serial", "")
+        registration_id = line.values.get("registration_id", "")
+        if not serial and not registration_id:
+            raise OperatorFileError(N_("%(file)s: line %(line)d: give the serial or the "
+                                       "registration id"), file=args.file, line=line.number)
+        if registration_id and not registration_id.isdigit():
+            raise OperatorFileError(N_("%(file)s: line %(line)d: %(column)s %(value)s is not a "
+                                       "number"), file=args.file, line=line.number,
+                                    column="registration_id", value=registration_id)
+        lines.append(payments.PaymentLine(
+            serial, line.values["reference"],
+            parse_day(line.values["paid_on"], args.file, line.number, "paid_on"),
+            int(registration_id) if registration_id else None))
     with app.uow() as uow:
         results = payments.record_payments(uow, campaign=campaign, lines=lines,
                                            operator=args.operator, now=app.clock())
     counts = {outcome: sum(r.outcome is outcome for r in results)
               for outcome in payments.PaymentOutcome}
     if out.as_json:
-        out.data([{"serial": r.line.serial, "outcome": r.outcome.value, "status": r.status}
-                  for r in results])
+        out.data([{"serial": r.line.serial, "registration_id": r.line.registration_id,
+                   "outcome": r.outcome.value, "status": r.status} for r in results])
         return 0
     out.translated("Payments: %(paid)d recorded, %(again)d already paid, %(missing)d unknown "
              "serials, %(blocked)d not payable.",
@@ -239,7 +257,8 @@ def pay(app: App, args: argparse.Namespace, out: Output) -> int:
     for result in results:
         if result.outcome in (payments.PaymentOutcome.NOT_FOUND,
                               payments.PaymentOutcome.NOT_PAYABLE):
-            out.translated("  %(serial)s: not paid (%(status)s)", serial=result.line.serial,
+            out.translated("  %(serial)s: not paid (%(status)s)",
+                     serial=result.line.serial or f"#{result.line.registration_id}",
                      status=status_name(Status(result.status), out.t) if result.status
                      else out.t.gettext("no registration"))
     return 0

@@ -28,8 +28,9 @@ from bot.outbox.backoff import RetryPolicy
 from bot.outbox.chat import ChatSender, chat_text
 from bot.outbox.context import CompanyGone, DeliveryContext, load_context
 from bot.outbox.errors import PermanentFailure, TemporaryFailure
+from bot.outbox.operators import NO_OPERATOR_CHAT, OperatorAnnouncer
 from core.campaign import Campaign
-from storage.outbox import CHAT, DELIVERED_TO, EMAIL, REFUSED_BY, changes_in
+from storage.outbox import CHAT, DELIVERED_TO, EMAIL, OPERATOR, REFUSED_BY, changes_in
 
 log = logging.getLogger("cashback.outbox")
 
@@ -62,6 +63,10 @@ class Dispatcher:
     smtp: SmtpConfig
     clock: Clock
     chat: ChatSender | None = None
+    # An operators' chat is configured (operator rows wait for it) and, when the chat channel
+    # runs, what announces document sets there.
+    operator_chat: bool = False
+    operators: OperatorAnnouncer | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     renderers: Mapping[str, EmailRenderer] = field(default_factory=email_renderers)
     lease: timedelta = timedelta(minutes=5)
@@ -108,6 +113,8 @@ class Dispatcher:
                 note = await self._send_email(claim, mailer)
             elif claim.kind == CHAT:
                 note = await self._send_chat(claim)
+            elif claim.kind == OPERATOR:
+                note = await self._send_operators(claim)
             else:
                 raise PermanentFailure(f"unknown kind {claim.kind!r}")
         except _Postponed as wait:
@@ -218,6 +225,15 @@ class Dispatcher:
         if not delivered:
             raise PermanentFailure(notes)
         return notes or None
+
+    async def _send_operators(self, claim: claims.Claim) -> str | None:
+        """The operators' notice of a document set; nothing to do without their chat."""
+        if not self.operator_chat:
+            return NO_OPERATOR_CHAT
+        if self.operators is None:
+            raise _Postponed("the chat channel is not running")
+        registration_id = int(json.loads(claim.payload)["registration_id"])
+        return await self.operators.announce(registration_id, key=f"outbox-{claim.id}")
 
 
 class _Postponed(Exception):

@@ -11,14 +11,18 @@ from bot.loop_thread import LoopThread
 from bot.mail.outbound import MailIdentity, SmtpConfig
 from bot.outbox.chat import ChatSender
 from bot.outbox.dispatcher import Dispatcher, DispatchReport
+from bot.outbox.operators import OperatorAnnouncer
 from core.i18n import Translator
 
 
-def make_dispatcher(app: App, smtp: SmtpConfig, chat: ChatSender | None = None) -> Dispatcher:
+def make_dispatcher(app: App, smtp: SmtpConfig, chat: ChatSender | None = None,
+                    operators: OperatorAnnouncer | None = None) -> Dispatcher:
     """A dispatcher over the app's database, campaigns and clock, sending through ``smtp``."""
     return Dispatcher(engine=app.engine, campaigns=app.campaigns,
                       identity=MailIdentity.from_settings(app.settings), smtp=smtp,
-                      clock=app.clock, chat=chat)
+                      clock=app.clock, chat=chat,
+                      operator_chat=app.settings.operator_chat_id is not None,
+                      operators=operators)
 
 
 def transport_text(t: Translator, smtp: SmtpConfig, sandbox_folder: Path | None) -> str:

@@ -28,10 +28,12 @@ from bot.handlers import (
     notifications,
     register,
     start,
+    statement,
     status,
     template,
 )
 from bot.i18n import translator
+from bot.operator_chat.desk import OperatorChatHandler
 from bot.telegram import router
 from bot.telegram.errors import on_error
 from bot.telegram.guards import ThrottleGuard, private_chats_only
@@ -73,6 +75,8 @@ def build_application(app: App, token: str, *, endpoint: Endpoint = Endpoint(),
     settings = app.settings
     throttle = Throttle(settings.chat_rate_limit_count, settings.chat_rate_limit_seconds)
     application.add_handler(TypeHandler(object, ThrottleGuard(throttle)), group=-2)
+    if settings.operator_chat_id is not None:  # before the guard: the one group we work in
+        application.add_handler(OperatorChatHandler(settings.operator_chat_id), group=-1)
     application.add_handler(TypeHandler(object, private_chats_only), group=-1)
     add_conversations(application)
     application.add_error_handler(on_error)
@@ -86,7 +90,7 @@ def add_conversations(application: BotApplication) -> None:
         "language": language.choose, "notifications": notifications.notifications,
         "link": link.link, "unlink": link.unlink_command,
         "register": register.register, "status": status.status,
-        "template": template.template,
+        "template": template.template, "statement": statement.statement,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 from bot.bootstrap import App
 from bot.loop_thread import LoopThread
+from bot.operator_chat.announce import TelegramOperatorAnnouncer
 from bot.sandbox_mail import sandbox_mail_folder
 from bot.telegram.application import BotApplication, Endpoint, build_application
 from bot.telegram.sender import TelegramChatSender
@@ -57,6 +58,7 @@ class ChatChannel(LoopThread):
         super().__init__("telegram")
         self.app = app
         self.sender: TelegramChatSender | None = None
+        self.operators: TelegramOperatorAnnouncer | None = None
         self.page_url: str | None = None
         self.mode = app.settings.telegram_mode
 
@@ -90,6 +92,9 @@ class ChatChannel(LoopThread):
         try:
             await start(application, self._webhook())
             self.sender = TelegramChatSender(application.bot, self.loop)
+            if settings.operator_chat_id is not None:
+                self.operators = TelegramOperatorAnnouncer(self.app, application.bot, self.loop,
+                                                           settings.operator_chat_id)
             self.ready()
             await stop_event.wait()
         finally:

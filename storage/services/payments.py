@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlmodel import select
+
 from core.campaign import Campaign
+from core.serials import normalise_serial
 from core.statuses import Channel, Status
 from storage.outbox import StatusChange, notify_status_changes
 from storage.services.lookup import NotFound, registration_by_serial
@@ -19,11 +22,15 @@ from storage.uow import UnitOfWork
 
 @dataclass(frozen=True)
 class PaymentLine:
-    """One line of the payment file: which serial was paid, under which reference, when."""
+    """One line of the payment file: which registration was paid, under which reference, when.
+
+    The registration is named by its serial or, when the bank file carries it, by its id.
+    """
 
     serial: str
     reference: str
     paid_on: date
+    registration_id: int | None = None
 
 
 class PaymentOutcome(StrEnum):
@@ -50,10 +57,8 @@ def record_payments(uow: UnitOfWork, *, campaign: Campaign, lines: Sequence[Paym
     results: list[PaymentResult] = []
     changes: list[tuple[Registration, StatusChange]] = []
     for line in lines:
-        try:
-            registration = registration_by_serial(uow.session, campaign.code, line.serial,
-                                                  for_update=True)
-        except NotFound:
+        registration = _registration(uow, campaign, line)
+        if registration is None:
             results.append(PaymentResult(line, PaymentOutcome.NOT_FOUND))
             continue
         if registration.status == Status.PAID.value:
@@ -73,3 +78,18 @@ def record_payments(uow: UnitOfWork, *, campaign: Campaign, lines: Sequence[Paym
                               now=now)
     uow.commit()
     return results
+
+
+def _registration(uow: UnitOfWork, campaign: Campaign, line: PaymentLine) -> Registration | None:
+    """The line's registration in this campaign, locked; None when there is none."""
+    if line.registration_id is not None:
+        found = uow.session.exec(select(Registration).where(
+            Registration.id == line.registration_id,
+            Registration.campaign_code == campaign.code).with_for_update()).first()
+        if found is None or (line.serial and found.serial != normalise_serial(line.serial)):
+            return None  # an id from another campaign, or contradicting the serial
+        return found
+    try:
+        return registration_by_serial(uow.session, campaign.code, line.serial, for_update=True)
+    except NotFound:
+        return None

@@ -13,7 +13,7 @@ from core.eligibility import IneligibilityReason, InfoReason
 from core.information_requests import DocumentKind, RequestState
 from core.statuses import Channel, Status
 from storage.documents import DocumentStore
-from storage.outbox import StatusChange, notify_status_changes
+from storage.outbox import StatusChange, notify_operators, notify_status_changes
 from storage.services.lookup import open_request, registration_by_serial
 from storage.status_changes import change_status, open_information_request
 from storage.tables import Document, InformationRequest, Registration
@@ -72,6 +72,8 @@ def attach_documents(session: Session, *, store: DocumentStore, registration: Re
         request.state = RequestState.FULFILLED.value
         request.closed_at = now
         session.add(request)
+    notify_operators(session, company_id=registration.company_id,
+                     registration_id=registration.id, now=now)
     return change
 
 

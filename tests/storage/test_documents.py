@@ -63,10 +63,13 @@ def test_documents_put_the_registration_under_review_and_fulfil_the_request(
     assert (document.filename, document.content_type, document.size) == (
         "invoice.pdf", "application/pdf", len(PDF))
     assert document.sha256 == hashlib.sha256(PDF).hexdigest()
-    acknowledgements = rows(engine, OutboxMessage)[before["outbox_message"]:]
-    assert sorted(n.kind for n in acknowledgements) == ["chat", "email"]
-    assert {n.company_id for n in acknowledgements} == {company_id}
-    [change] = json.loads(acknowledgements[0].payload)["changes"]
+    queued = rows(engine, OutboxMessage)[before["outbox_message"]:]
+    # The company's acknowledgement (e-mail and chat) and the operators' notice.
+    assert sorted(n.kind for n in queued) == ["chat", "email", "operator"]
+    assert {n.company_id for n in queued} == {company_id}
+    [notice] = [n for n in queued if n.kind == "operator"]
+    assert json.loads(notice.payload) == {"registration_id": found.id}
+    [change] = json.loads(next(n for n in queued if n.kind == "email").payload)["changes"]
     assert (change["serial"], change["to_status"]) == (serial, "under_review")
 
 

@@ -107,7 +107,7 @@ def test_a_reply_to_a_digest_puts_every_registration_it_announced_under_review(
     assert all(registration(engine, s).status == Status.UNDER_REVIEW.value for s in serials)
     assert count_rows(engine) == {**before, "document": 4, "status_event": before[
         "status_event"] + 2, "processed_email": 1, "outbox_message": before[
-        "outbox_message"] + 2}
+        "outbox_message"] + 4}  # e-mail and chat to the company, one notice per device to operators
     acknowledgement = json.loads(rows(engine, OutboxMessage)[-1].payload)
     assert {c["serial"] for c in acknowledgement["changes"]} == set(serials)
     [record] = rows(engine, ProcessedEmail)
