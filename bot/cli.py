@@ -181,7 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(settings, t, once=args.once)
         app = bootstrap(settings, migrate=args.command != "db")
         handler: Command = args.handler
-        return handler(app, args, out)
+        try:
+            return handler(app, args, out)
+        finally:
+            app.engine.dispose()  # a command is one use: leave no connection behind
     except LocalizedError as error:
         print(error.text(t), file=sys.stderr)
     except TemplateError as error:
