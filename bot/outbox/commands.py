@@ -24,7 +24,7 @@ STATE_NAMES = {
     OutboxState.SENT.value: N_("sent"),
     OutboxState.DEAD.value: N_("failed"),
 }
-KIND_NAMES = {"email": N_("e-mail"), "chat": N_("chat")}
+KIND_NAMES = {"email": N_("e-mail"), "chat": N_("chat"), "operator": N_("operators' chat")}
 LIST_STATES = {
     "unsent": admin.UNSENT,
     "dead": (OutboxState.DEAD,),

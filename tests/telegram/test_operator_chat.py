@@ -230,6 +230,10 @@ async def test_someone_who_is_not_an_operator_changes_nothing(
         assert "opérateurs" in str(world.callback_answers[bob.last_query_id or ""]["text"])
     await bob.send("La facture est fausse", reply_to=notice.message_id)
     [refused] = await bob.send(f"/pay {serial} VIR-1")
+    eve = Person(world, "Eve", "fr")  # forges an operator's button in her private chat
+    [greeting] = await eve.send("/start")
+    registration_id = int(str(notice.buttons[0]["callback_data"]).rsplit(":", 1)[1])
+    await eve.press_data(f"op:a:{registration_id}", greeting)
 
     assert "opérateurs" in refused.text
     assert last_event(cashback, serial) == events
