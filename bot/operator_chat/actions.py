@@ -91,19 +91,20 @@ def pay(app: App, t: Translator, operator: str, words: list[str]) -> str:
         "target": target, "status": status_name(Status(result.status or "ineligible"), t)}
 
 
-def remember_rejection(app: App, telegram_user_id: int, registration_id: int) -> None:
+def remember_rejection(app: App, telegram_user_id: int, registration_id: int,
+                       notice_id: int) -> None:
     """The operator's next message in the chat is the reason for rejecting this one."""
     with app.uow() as uow:
         profile = chat_user(uow, telegram_user_id=telegram_user_id,
                             language=app.settings.default_language, now=app.clock())
         save_conversation(uow, chat_user_id=profile.chat_user_id,
-                          conversation=Conversation(REJECTING,
-                                                    {"registration_id": registration_id}),
+                          conversation=Conversation(REJECTING, {
+                              "registration_id": registration_id, "notice_id": notice_id}),
                           now=app.clock())
 
 
-def pending_rejection(app: App, telegram_user_id: int) -> int | None:
-    """The registration whose rejection waits for this operator's reason, if any."""
+def pending_rejection(app: App, telegram_user_id: int) -> tuple[int, int] | None:
+    """The registration whose rejection waits for this operator's reason, and its notice."""
     with app.uow() as uow:
         profile = chat_user(uow, telegram_user_id=telegram_user_id,
                             language=app.settings.default_language, now=app.clock())
@@ -111,7 +112,7 @@ def pending_rejection(app: App, telegram_user_id: int) -> int | None:
                                          now=app.clock())
     if conversation.state != REJECTING:
         return None
-    return int(conversation.data["registration_id"])
+    return int(conversation.data["registration_id"]), int(conversation.data["notice_id"])
 
 
 def help_text(t: Translator) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from telegram import ForceReply, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, BaseHandler
 
 from bot.i18n import translator
@@ -80,7 +81,8 @@ async def _pressed(context: Context, t: Translator, operator: str, user_id: int,
         await message.edit_reply_markup(keyboard(kind_buttons(registration_id, t)))
         return
     if data.startswith(REJECT):
-        await _db(context, actions.remember_rejection, app, user_id, registration_id)
+        await _db(context, actions.remember_rejection, app, user_id, registration_id,
+                  message.message_id)
         await message.reply_text(
             t.gettext("%(operator)s, please reply to this message with the reason for the "
                       "rejection; the company will read it.") % {"operator": operator},
@@ -118,9 +120,15 @@ async def _typed(context: Context, t: Translator, operator: str | None, user_id:
     elif not command:
         pending = await _db(context, actions.pending_rejection, app, user_id)
         if pending is not None:
+            registration_id, notice_id = pending
             answer = await _outcome(context, t, functools.partial(
-                actions.reject, app, t, pending, operator, text, user_id))
+                actions.reject, app, t, registration_id, operator, text, user_id))
             await message.reply_text(answer)
+            try:  # the notice's buttons are spent
+                await context.bot.edit_message_reply_markup(message.chat_id, notice_id,
+                                                            reply_markup=None)
+            except BadRequest:
+                pass  # already without buttons, or deleted
 
 
 async def _outcome(context: Context, t: Translator, decide: Callable[[], str]) -> str:

@@ -119,6 +119,11 @@ def notice_of(person: Person, serial: str) -> Reply:
     return notice
 
 
+def notice_of_any(person: Person, serial: str) -> Reply:
+    [notice] = [m for m in person.messages() if serial in m.text and "📥" in m.text]
+    return notice
+
+
 def last_event(app: App, serial: str) -> tuple[Any, ...]:
     """The latest event's fields, all but the time and the row ids."""
     with Session(app.engine) as session:
@@ -189,13 +194,14 @@ async def test_reject_by_command_line_and_by_chat_is_the_same_event_and_notice(
 
     assert command_line("review", "reject", by_cli, "--reason", reason) == 0
     [prompt] = await anne.press("Refuser", on=notice_of(anne, by_chat))
-    [done] = await anne.send(reason, reply_to=prompt.message_id)
+    [done, _notice] = await anne.send(reason, reply_to=prompt.message_id)
 
     assert last_event(cashback, by_cli) == last_event(cashback, by_chat) == (
         ANNE, "operator", "under_review", "ineligible", "rejected_after_review", reason)
     assert_same_notices(cashback, by_cli, by_chat, last_event(cashback, by_cli)[3])
     assert "raison" in prompt.text
-    assert by_chat in done.text
+    assert done.text.startswith(f"❌ {by_chat}")
+    assert notice_of_any(anne, by_chat).buttons == []  # the notice's buttons are spent
 
 
 async def test_pay_by_command_line_and_by_chat_is_the_same_event_and_notice(
@@ -263,7 +269,7 @@ async def test_a_decision_taken_meanwhile_on_the_command_line_is_not_taken_twice
     rows = len(outbox_rows(cashback))
 
     [edited] = await anne.press("Refuser", on=notice_of(anne, serial))
-    [answer] = await anne.send("trop tard", reply_to=edited.message_id)
+    [answer, _notice] = await anne.send("trop tard", reply_to=edited.message_id)
 
     assert "impossible" in answer.text.lower()
     assert len(outbox_rows(cashback)) == rows
