@@ -11,14 +11,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from core.template.safety import CellValue, put
-from core.template.styles import DATE_FORMAT, TEXT_FORMAT, sheet_title, style_header_row
+from core.template.styles import (
+    DATE_FORMAT,
+    HEADER_FILL,
+    HEADER_FONT,
+    sheet_title,
+)
 
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
 
 
 @dataclass(frozen=True)
@@ -32,27 +41,38 @@ class Column:
 
 def add_table(workbook: Workbook, title: str, columns: Sequence[Column],
               rows: Iterable[Sequence[CellValue]]) -> None:
-    """A sheet with a styled, frozen header row and one line per row, filterable."""
+    """A sheet with a styled, frozen, filterable header row and one line per row.
+
+    Write-only: rows stream to the file, so a campaign's whole audit trail fits in memory.
+    """
+    lines = list(rows)
     sheet = workbook.create_sheet(sheet_title(title))
     for index, column in enumerate(columns, start=1):
-        put(sheet.cell(row=1, column=index), column.header)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    style_header_row(sheet, 1, len(columns))
     sheet.freeze_panes = "A2"
-    last = 1
-    for last, values in enumerate(rows, start=2):
-        for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-            cell = sheet.cell(row=last, column=index)
-            put(cell, _plain(value))
-            if column.number_format is not None:
-                cell.number_format = column.number_format
-            elif isinstance(value, datetime):
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, date):
-                cell.number_format = DATE_FORMAT
-            elif isinstance(value, str):
-                cell.number_format = TEXT_FORMAT
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(lines) + 1}"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet)
+        put(cell, column.header)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+        header.append(cell)
+    sheet.append(header)
+    for values in lines:
+        sheet.append([_cell(sheet, column, value)
+                      for column, value in zip(columns, values, strict=True)])
+
+
+def _cell(sheet: Any, column: Column, value: CellValue) -> Any:
+    cell = WriteOnlyCell(sheet)
+    put(cell, _plain(value))
+    if column.number_format is not None:
+        cell.number_format = column.number_format
+    elif isinstance(value, datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+    return cell
 
 
 def _plain(value: CellValue) -> CellValue:
@@ -63,10 +83,8 @@ def _plain(value: CellValue) -> CellValue:
 
 
 def new_workbook() -> Workbook:
-    """An empty workbook (its default sheet removed)."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    return workbook
+    """An empty write-only workbook: add sheets with :func:`add_table`, in order."""
+    return Workbook(write_only=True)
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
