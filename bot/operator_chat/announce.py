@@ -2,7 +2,9 @@
 
 Runs on the bot's event loop (the outbox may run in another thread, see
 :mod:`bot.telegram.sender`). A registration decided before its notice went out is still
-shown, without buttons.
+shown, without buttons. Delivery is at least once, like every outbox row: a failure after the
+text went out sends the text again with the files, and the second set of buttons acts on the
+same registration (the first decision wins, the second is refused by the status diagram).
 """
 
 from __future__ import annotations
