@@ -21,6 +21,7 @@ from storage.services import payments, review
 from storage.services.chat import chat_user
 from storage.services.chat_state import Conversation, load_conversation, save_conversation
 from storage.services.lookup import NotFound
+from storage.services.review_queue import ReviewItem, under_review
 from storage.tables import Registration
 
 REJECTING = "operator:reject"  # waiting for the reason: {"registration_id": ...}
@@ -120,7 +121,14 @@ def help_text(t: Translator) -> str:
     return "\n".join([
         t.gettext("Document sets arrive here with their files: ✅ approves, ❌ rejects (reply "
                   "with the reason), 📝 asks for another document."),
+        t.gettext("/review lists what waits for a decision."),
         t.gettext(USAGE)])
+
+
+def queue(app: App) -> list[ReviewItem]:
+    """Every registration under review, the longest waiting first."""
+    with app.uow() as uow:
+        return under_review(uow.session, app.documents)
 
 
 def not_possible(refused: IllegalTransition, t: Translator) -> str:

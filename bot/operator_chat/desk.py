@@ -20,20 +20,23 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler
 
 from bot.i18n import translator
 from bot.operator_chat import actions
+from bot.operator_chat.announce import TelegramOperatorAnnouncer
 from bot.operator_chat.notice import (
     APPROVE,
     ASK,
     ASK_KIND,
     KINDS,
     REJECT,
+    SHOW,
     kind_buttons,
+    queue_text,
 )
 from bot.telegram.turn import Context, keyboard
 from core.i18n import LocalizedError, Translator
 from core.statuses import IllegalTransition
 
 T = TypeVar("T")
-_DATA = re.compile(r"op:([arqk]):(\d{1,12})(?::(\d{1,2}))?")
+_DATA = re.compile(r"op:([arqks]):(\d{1,12})(?::(\d{1,2}))?")
 
 
 class OperatorChatHandler(BaseHandler[Update, Context, None]):
@@ -77,6 +80,11 @@ async def _pressed(context: Context, t: Translator, operator: str, user_id: int,
     if match is None or not isinstance(message, Message):
         return
     registration_id = int(match[2])
+    if data.startswith(SHOW):
+        announcer = TelegramOperatorAnnouncer(app, context.bot, asyncio.get_running_loop(),
+                                              message.chat_id)
+        await announcer.announce(registration_id, key=f"show-{registration_id}")
+        return
     if data.startswith(ASK):
         await message.edit_reply_markup(keyboard(kind_buttons(registration_id, t)))
         return
@@ -117,6 +125,10 @@ async def _typed(context: Context, t: Translator, operator: str | None, user_id:
         await message.reply_text(answer)
     elif command in ("/help", "/start"):
         await message.reply_text(actions.help_text(t))
+    elif command == "/review":
+        items = await _db(context, actions.queue, app)
+        text, buttons = queue_text(items, t, app.settings.default_language)
+        await message.reply_text(text, reply_markup=keyboard(buttons))
     elif not command:
         pending = await _db(context, actions.pending_rejection, app, user_id)
         if pending is not None:

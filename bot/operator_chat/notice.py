@@ -12,7 +12,8 @@ from core.wording import DOCUMENT_KINDS, status_name
 from storage.services.review_queue import ReviewDocument, ReviewItem
 
 PREFIX = "op:"
-APPROVE, REJECT, ASK, ASK_KIND = "op:a:", "op:r:", "op:q:", "op:k:"
+APPROVE, REJECT, ASK, ASK_KIND, SHOW = "op:a:", "op:r:", "op:q:", "op:k:", "op:s:"
+SHOWN_IN_QUEUE = 20
 # Callback data carries a kind's position, not its name: Telegram allows 64 bytes.
 KINDS = tuple(DocumentKind)
 
@@ -63,3 +64,20 @@ def kind_buttons(registration_id: int, t: Translator) -> Buttons:
     return [[(t.gettext(DOCUMENT_KINDS[kind]), f"{ASK_KIND}{registration_id}:{index}")]
             for index, kind in enumerate(KINDS)]
 
+
+
+def queue_text(items: list[ReviewItem], t: Translator, language: str) -> tuple[str, Buttons]:
+    """``/review``: what waits, the longest first, with a button to show each again."""
+    if not items:
+        return t.gettext("No registration is under review."), []
+    lines = [t.ngettext("%(count)d registration under review, the longest waiting first:",
+                        "%(count)d registrations under review, the longest waiting first:",
+                        len(items)) % {"count": len(items)}]
+    for item in items[:SHOWN_IN_QUEUE]:
+        lines.append(t.ngettext("• %(serial)s · %(company)s · since %(day)s · %(count)d file",
+                                "• %(serial)s · %(company)s · since %(day)s · %(count)d files",
+                                len(item.documents)) % {
+            "serial": item.serial, "company": item.company_name,
+            "day": day(item.since.date(), language), "count": len(item.documents)})
+    return "\n".join(lines), [[(f"📥 {item.serial}", f"{SHOW}{item.registration_id}")]
+                              for item in items[:SHOWN_IN_QUEUE]]

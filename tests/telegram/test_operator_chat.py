@@ -275,6 +275,20 @@ async def test_a_decision_taken_meanwhile_on_the_command_line_is_not_taken_twice
     assert len(outbox_rows(cashback)) == rows
 
 
+async def test_review_lists_the_queue_and_shows_a_set_again(
+        cashback: App, bot: BotApplication, anne: Person) -> None:
+    first, second = under_review(cashback, 2)
+
+    [listing] = await anne.send("/review")
+    shown = await anne.press(f"📥 {second}", on=listing)
+
+    assert listing.text.index(first) < listing.text.index(second)
+    [notice] = [r for r in shown if r.buttons]
+    assert second in notice.text
+    assert notice.labels == ["✅ Approuver", "❌ Refuser", "📝 Demander plus"]
+    assert [r.document is not None for r in shown] == [False, True]
+
+
 async def test_statement_sends_the_companys_workbook(
         cashback: App, person: People) -> None:
     marie = person("Marie", "fr")
