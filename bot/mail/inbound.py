@@ -81,7 +81,7 @@ class ReplyPoller:
                     if imap.supports(box, "IDLE"):
                         self._idle_session(box, stop)
                     else:
-                        self.handle_new(box)
+                        self.handle_new(box, stop)
                 finally:
                     _logout(box)
                 failures = 0
@@ -93,7 +93,7 @@ class ReplyPoller:
                 log.exception("reply polling failed; retrying in %.0f s", delay)
                 stop.wait(delay)
 
-    def handle_new(self, box: BaseMailBox) -> Counter[str]:
+    def handle_new(self, box: BaseMailBox, stop: threading.Event | None = None) -> Counter[str]:
         """One pass over the messages that arrived since the last one.
 
         Messages go in batches: the headers and sizes of a batch in one command; then each
@@ -101,6 +101,8 @@ class ReplyPoller:
         in one transaction (parsing overlaps the database's work); then one ``UID MOVE``
         per target folder, and the cursor advances. A crash inside a batch leaves its
         committed messages in the inbox, where the next pass finds them handled and moves them.
+        When ``stop`` is set the pass ends after the batch in hand (recorded, moved, cursor
+        advanced): a stopping process finishes its batch and leaves the rest to the next pass.
         """
         imap.ensure_folders(box, self.folders)
         uidvalidity = imap.select(box, self.folders.inbox)
@@ -109,6 +111,8 @@ class ReplyPoller:
         counts: Counter[str] = Counter()
         uids = imap.new_uids(box, after)
         for start in range(0, len(uids), BATCH):
+            if stop is not None and stop.is_set():
+                break
             batch = uids[start:start + BATCH]
             targets: dict[str, list[int]] = {}
             for uid, result in self._record_batch(box, batch):
@@ -183,7 +187,7 @@ class ReplyPoller:
         while not stop.is_set() and time.monotonic() - started < self.session_seconds:
             # Mail that arrived while we worked was announced to commands we ran, not to the
             # IDLE about to start: look again until a pass finds nothing new.
-            while self.handle_new(box) and not stop.is_set():
+            while self.handle_new(box, stop) and not stop.is_set():
                 pass
             box.idle.start()  # type: ignore[no-untyped-call]
             try:
