@@ -117,6 +117,8 @@ def _serve(app: App, settings: Settings, t: Translator, stop: threading.Event,
                                 "%(seconds)d seconds. Stop with Ctrl+C.")
                       % {"seconds": int(settings.jobs_interval_seconds)})
             _run_jobs_until(app, settings, stop, JOBS in parts, once=once)
+            if not once:
+                log.info("stop requested: finishing what is in hand")
             if once and outbox is not None:
                 outbox.run_once()
             if outbox is not None:

@@ -7,6 +7,11 @@ moves it to the processed or quarantine
 folder and advances the cursor. A crash in between leaves the message in the inbox; the next
 pass finds its processed-email record and only moves it.
 
+Several pollers (``cashback run --only mail`` in more than one process) take turns: a pass
+holds a lock named after the mailbox (PostgreSQL advisory lock), so the next poller starts
+where the cursor now is. Should two passes still meet (SQLite, or a crash between the move
+and the cursor), the processed-email record, unique per Message-ID, makes the second a no-op.
+
 Waiting for mail: IMAP IDLE when the server offers it, ended and the connection renewed
 before the 29 minutes after which servers may drop an idle client (RFC 2177); otherwise a
 new connection every ``CASHBACK_MAIL_POLL_SECONDS``.
@@ -28,6 +33,7 @@ from bot.bootstrap import App
 from bot.mail import imap
 from bot.mail.incoming import reply_from_headers, reply_from_message
 from bot.mail.secret import signing_secret
+from storage.locks import exclusive
 from storage.services import mail_cursor
 from storage.services.replies import IncomingReply, ReplyLimits, ReplyResult, record_reply
 
@@ -104,6 +110,12 @@ class ReplyPoller:
         When ``stop`` is set the pass ends after the batch in hand (recorded, moved, cursor
         advanced): a stopping process finishes its batch and leaves the rest to the next pass.
         """
+        # One pass at a time per mailbox, across processes: a second poller waits here and
+        # then finds the cursor past what the first one handled.
+        with exclusive(self.app.engine, f"reply-poller:{self.mailbox}"):
+            return self._handle_new(box, stop)
+
+    def _handle_new(self, box: BaseMailBox, stop: threading.Event | None) -> Counter[str]:
         imap.ensure_folders(box, self.folders)
         uidvalidity = imap.select(box, self.folders.inbox)
         with self.app.uow() as uow:

@@ -20,10 +20,12 @@ from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from imap_tools import MailBoxUnencrypted
 from sqlalchemy import Engine
 
 from core.campaign import Campaign
@@ -179,3 +181,76 @@ def enrol(engine: Engine, now: datetime) -> None:
                           ("office@installer.example", "boss@installer.example")),
             CompanyRecord("C-300", "Rossi Impianti Srl", "it-2026", "it", ("info@rossi.example",)),
         ])
+
+
+IMAP_USER, IMAP_PASSWORD = "cashback", "imap-test-password"
+INBOX, PROCESSED = "Replies/Inbox", "Replies/Processed"
+
+
+@contextmanager
+def imap_server() -> Iterator[int]:
+    """pymap on loopback in its own process (``tests/mail_inbound/imap_server.py``); its port."""
+    script = PROJECT / "tests" / "mail_inbound" / "imap_server.py"
+    process = subprocess.Popen([sys.executable, str(script), IMAP_USER, IMAP_PASSWORD],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"pymap did not start: {line!r}")
+        yield int(line.split()[1])
+    finally:
+        process.terminate()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def imap_env(port: int) -> dict[str, str]:
+    """The settings that point a worker's reply poller at the test's IMAP server."""
+    return {"CASHBACK_IMAP_HOST": "127.0.0.1", "CASHBACK_IMAP_PORT": str(port),
+            "CASHBACK_IMAP_SECURITY": "none", "CASHBACK_IMAP_USERNAME": IMAP_USER,
+            "CASHBACK_IMAP_PASSWORD": IMAP_PASSWORD, "CASHBACK_IMAP_FOLDER": INBOX,
+            "CASHBACK_IMAP_PROCESSED_FOLDER": PROCESSED,
+            "CASHBACK_IMAP_QUARANTINE_FOLDER": "Replies/Quarantine",
+            "CASHBACK_MAIL_SIGNING_SECRET": SECRET, "CASHBACK_MAIL_POLL_SECONDS": "0.2",
+            "CASHBACK_MAIL_SENDER_HOURLY_LIMIT": "100000"}
+
+
+def reply_with_invoice(reference: str, number: int) -> bytes:
+    """A company's reply naming ``reference``, with a PDF invoice of its own."""
+    message = EmailMessage()
+    message["From"] = "Marie Dupont <office@installer.example>"
+    message["To"] = f"cashback+{reference}@cashback.example"
+    message["Subject"] = f"Re: [CB-{reference}] Documents"
+    message["Message-ID"] = f"<reply-{number}-{reference}@installer.example>"
+    message["Date"] = "Tue, 16 Jun 2026 10:02:17 +0200"
+    message.set_content("Bonjour, voici la facture.\n")
+    message.add_attachment(b"%PDF-1.4\n%% invoice " + str(number).encode() + b"\n%%EOF\n",
+                           maintype="application", subtype="pdf",
+                           filename=f"facture-{number}.pdf")
+    return message.as_bytes()
+
+
+class Mailbox:
+    """The test's own IMAP client: puts replies in, counts where they are."""
+
+    def __init__(self, port: int) -> None:
+        self.box = MailBoxUnencrypted("127.0.0.1", port)
+        self.box.login(IMAP_USER, IMAP_PASSWORD, initial_folder=None)
+        for folder in (INBOX, PROCESSED):
+            if not self.box.folder.exists(folder):
+                self.box.folder.create(folder)
+
+    def close(self) -> None:
+        self.box.logout()
+
+    def append(self, raw: bytes) -> None:
+        self.box.append(raw, INBOX)
+
+    def count(self, folder: str) -> int:
+        status = self.box.folder.status(folder, ["MESSAGES"])
+        return int(status["MESSAGES"])
+
+    def uidvalidity(self) -> int:
+        return int(self.box.folder.status(INBOX, ["UIDVALIDITY"])["UIDVALIDITY"])
