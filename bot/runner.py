@@ -84,6 +84,9 @@ def run(settings: Settings, t: Translator, *, once: bool = False,
     if parts != frozenset(PARTS):
         print(t.gettext("Running only: %(parts)s.") % {
             "parts": ", ".join(part for part in PARTS if part in parts)})
+        if MAIL in parts and not settings.imap_host:
+            print(t.gettext("No IMAP server is configured (CASHBACK_IMAP_HOST), so there is no "
+                            "mailbox to read."))
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
