@@ -163,7 +163,8 @@ def _run_jobs_until(app: App, settings: Settings, stop: threading.Event, jobs: b
                 log.info("jobs: %d requests expired, %d reminders queued", expired, reminded)
             except Exception:  # noqa: BLE001 - a database hiccup must not end the process
                 log.exception("scheduled jobs failed; trying again next period")
-            wait = interval - now.timestamp() % interval
+            # Until the next period begins: runners wake together and meet on its claim.
+            wait = interval - app.clock().timestamp() % interval
         else:
             wait = interval
         if once:

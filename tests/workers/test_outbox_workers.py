@@ -7,52 +7,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from databases import Database
-from sqlmodel import Session, select
 from workers_support import (
+    CHANGES,
     SECRET,
     BotApiThread,
     Worker,
     campaigns_folder,
-    enrol,
+    outbox_rows,
+    queue_notifications,
     wait_for,
     workers,
 )
 
 from bot.sandbox_mail import CollectingHandler, LoopbackController
-from storage.outbox import StatusChange, notify_status_changes
-from storage.tables import ChatUser, Company, OutboxMessage
-from storage.uow import UnitOfWork
 
-CHANGES = 30
 INSTALLER = 7_000_001
-
-
-def queue_notifications(database: Database, now: datetime) -> None:
-    """Two companies, one with a linked chat user; each change gives an e-mail and a chat row."""
-    enrol(database.engine, now)
-    with UnitOfWork(database.engine) as uow:
-        ids = {c.customer_number: c.id for c in uow.session.exec(select(Company))}
-        uow.session.add(ChatUser(telegram_user_id=INSTALLER, company_id=ids["C-100"],
-                                 language="fr", verified=True, created_at=now))
-        for n in range(CHANGES):
-            company = ids["C-100" if n % 2 else "C-300"]
-            assert company is not None
-            notify_status_changes(uow.session, company_id=company, now=now, changes=[
-                StatusChange(registration_id=1, serial=str(3_000_000_000 + n),
-                             product_code="STP-SE", from_status=None,
-                             to_status="pending_payment", amount_cents=10000)])
-        uow.commit()
-
-
-def rows(database: Database) -> list[OutboxMessage]:
-    with Session(database.engine) as session:
-        return list(session.exec(select(OutboxMessage)))
 
 
 def test_two_outbox_workers_send_every_notification_exactly_once(
         database: Database, tmp_path: Path, smtp_server: LoopbackController,
         smtp_handler: CollectingHandler) -> None:
-    queue_notifications(database, datetime.now(UTC))
+    queue_notifications(database.engine, datetime.now(UTC), chat_user=INSTALLER)
     with BotApiThread() as telegram:
         telegram.world.add_user("Marie", "fr", user_id=INSTALLER)
         env = {"DATABASE_URL": database.url, "CASHBACK_DATA_DIR": str(tmp_path / "data"),
@@ -62,12 +37,12 @@ def test_two_outbox_workers_send_every_notification_exactly_once(
                **telegram.env()}
         with workers(*(Worker(tmp_path / f"worker{n}", env, "--only", "outbox")
                        for n in (1, 2))) as started:
-            wait_for(lambda: {row.state for row in rows(database)} == {"sent"},
+            wait_for(lambda: {row.state for row in outbox_rows(database.engine)} == {"sent"},
                      "every row sent")
             codes = [worker.terminate() for worker in started]
 
     assert codes == [0, 0]
-    sent = rows(database)
+    sent = outbox_rows(database.engine)
     emails = [row for row in sent if row.kind == "email"]
     assert len(emails) == CHANGES
     assert len(sent) == 2 * CHANGES
@@ -77,3 +52,4 @@ def test_two_outbox_workers_send_every_notification_exactly_once(
     chat = [output for output in telegram.world.outputs
             if output.method == "sendMessage" and output.chat_id == INSTALLER]
     assert len(chat) == CHANGES // 2  # the French company's changes, each told once
+

@@ -27,14 +27,17 @@ from typing import Any, TypeVar
 import pytest
 from imap_tools import MailBoxUnencrypted
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from core.campaign import Campaign
 from core.eligibility import in_audit_sample
 from core.statuses import Channel
 from sandbox.botapi.server import BotApiServer
 from sandbox.botapi.world import World
+from storage.outbox import StatusChange, notify_status_changes
 from storage.services.companies import CompanyRecord, import_companies
 from storage.services.registrations import ClaimInput, register_many
+from storage.tables import ChatUser, Company, OutboxMessage
 from storage.uow import UnitOfWork
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -254,3 +257,30 @@ class Mailbox:
 
     def uidvalidity(self) -> int:
         return int(self.box.folder.status(INBOX, ["UIDVALIDITY"])["UIDVALIDITY"])
+
+
+CHANGES = 30  # status changes queued for the outbox tests: one e-mail and one chat row each
+
+
+def queue_notifications(engine: Engine, now: datetime, *, chat_user: int | None) -> None:
+    """Two companies (the French one with ``chat_user`` linked, if given), CHANGES changes."""
+    enrol(engine, now)
+    with UnitOfWork(engine) as uow:
+        ids = {c.customer_number: c.id for c in uow.session.exec(select(Company))}
+        if chat_user is not None:
+            uow.session.add(ChatUser(telegram_user_id=chat_user, company_id=ids["C-100"],
+                                     language="fr", verified=True, created_at=now))
+        for n in range(CHANGES):
+            company = ids["C-100" if n % 2 else "C-300"]
+            assert company is not None
+            notify_status_changes(uow.session, company_id=company, now=now, changes=[
+                StatusChange(registration_id=1, serial=str(3_000_000_000 + n),
+                             product_code="STP-SE", from_status=None,
+                             to_status="pending_payment", amount_cents=10000)])
+        uow.commit()
+
+
+def outbox_rows(engine: Engine) -> list[OutboxMessage]:
+    """Every outbox row, freshly read."""
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))))
