@@ -1,4 +1,9 @@
-"""``cashback run``: the long-running assistant process and its scheduled jobs."""
+"""``cashback run``: the long-running assistant process and its scheduled jobs.
+
+Its parts (``bot.parts``: chat channel, reply poller, outbox, scheduled jobs) run together by
+default, or some of them with ``--only``; each is safe beside copies of itself in other
+processes, and each finishes what it has in hand when SIGTERM or SIGINT asks it to stop.
+"""
 
 from __future__ import annotations
 

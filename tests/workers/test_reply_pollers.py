@@ -6,6 +6,7 @@ that batch, and after a restart every reply is recorded exactly once.
 
 from __future__ import annotations
 
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -138,7 +139,7 @@ def test_sigterm_during_a_batch_of_replies_loses_and_doubles_nothing(
         holder.execute(text("SELECT id FROM mailbox_cursor FOR UPDATE"))
         with workers(Worker(tmp_path / "poller", env, "--only", "mail")) as (first,):
             wait_for(lambda: processed_count(postgres) == 50, "the first batch recorded")
-            first.process.send_signal(15)
+            first.process.send_signal(signal.SIGTERM)
             first.wait_for_log("stop requested")
             holder.rollback()
             assert first.wait() == 0
