@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.bootstrap import App, bootstrap
 from bot.i18n import language_or_default, translator
 from bot.operator import commands, template_commands
+from bot.parts import add_run_options, chosen_parts
 from bot.settings import Settings
 from core.campaign import CampaignError
 from core.i18n import LocalizedError, Translator
@@ -54,7 +55,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         return p
 
     run = command("run", None, _("start the assistant (local sandbox without credentials)"))
-    run.add_argument("--once", action="store_true", help=_("run the scheduled jobs once and exit"))
+    add_run_options(run, t)
     db = command("db", None, _("database schema"))
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     command("upgrade", commands.db_upgrade, _("create or migrate the schema"), db_sub)
@@ -178,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             from bot.runner import run
 
-            return run(settings, t, once=args.once)
+            return run(settings, t, once=args.once, parts=chosen_parts(args.only))
         app = bootstrap(settings, migrate=args.command != "db")
         handler: Command = args.handler
         try:

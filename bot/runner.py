@@ -1,32 +1,52 @@
-"""``cashback run``: the long-running assistant process and its scheduled jobs."""
+"""``cashback run``: the long-running assistant process and its scheduled jobs.
+
+Its parts (``bot.parts``: chat channel, reply poller, outbox, scheduled jobs) run together by
+default, or some of them with ``--only``; each is safe beside copies of itself in other
+processes, and each finishes what it has in hand when SIGTERM or SIGINT asks it to stop.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+from contextlib import ExitStack
 from types import FrameType
 
 from bot.bootstrap import App, bootstrap
 from bot.mail.inbound import start_in_background
+from bot.outbox.chat import ChatSender
+from bot.outbox.operators import OperatorAnnouncer
 from bot.outbox.worker import OutboxWorker, make_dispatcher, transport_text
+from bot.parts import BOT, JOBS, MAIL, OUTBOX, PARTS
 from bot.sandbox import SANDBOX_COMPANIES, demo_serial, seed_sandbox
 from bot.sandbox_mail import mail_transport
 from bot.settings import Settings
 from bot.telegram.channel import ChatChannel
+from bot.telegram.send_only import SendingBot
 from core.i18n import Translator
 from storage.services.deadlines import expire_overdue, send_reminders
+from storage.services.job_runs import claim_period, period_of
 
 log = logging.getLogger("cashback.runner")
 
 
-def run_jobs(app: App) -> tuple[int, int]:
-    """One pass of the clock's work: expire overdue requests, then send due reminders."""
-    with app.uow() as uow:
-        expired = expire_overdue(uow, campaigns=app.campaigns, now=app.clock())
-    with app.uow() as uow:
-        reminded = send_reminders(uow, campaigns=app.campaigns, now=app.clock())
-    return expired, reminded
+def run_jobs(app: App, *, period: int | None = None) -> tuple[int, int]:
+    """One pass of the clock's work: expire overdue requests, then send due reminders.
+
+    With ``period`` each job first claims that period (``storage.services.job_runs``) in its
+    own transaction, and a job another runner already ran for it is skipped (counted 0).
+    """
+    done = []
+    for job, work in (("expire_overdue", expire_overdue), ("send_reminders", send_reminders)):
+        with app.uow() as uow:
+            now = app.clock()
+            if period is not None and not claim_period(uow, job=job, period=period, now=now):
+                log.info("jobs: %s already ran for this period", job)
+                done.append(0)
+                continue
+            done.append(work(uow, campaigns=app.campaigns, now=now))
+    return done[0], done[1]
 
 
 def start_chat(app: App, t: Translator) -> ChatChannel:
@@ -44,8 +64,13 @@ def start_chat(app: App, t: Translator) -> ChatChannel:
     return chat
 
 
-def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
-    """Start the assistant and keep it running until SIGINT or SIGTERM."""
+def run(settings: Settings, t: Translator, *, once: bool = False,
+        parts: frozenset[str] = frozenset(PARTS)) -> int:
+    """Start the assistant (or the ``parts`` asked for) and run until SIGINT or SIGTERM.
+
+    On a signal each part finishes what it has in hand (the chat updates being handled, the
+    outbox row being sent, the batch of replies being recorded) and the process exits 0.
+    """
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = bootstrap(settings)
@@ -62,49 +87,93 @@ def run(settings: Settings, t: Translator, *, once: bool = False) -> int:
               f"--company {company.customer_number} --serial {serial} --product STP-SE "
               f"--installed 2026-06-01")
         print(f"  .venv/bin/cashback status --company {company.customer_number}")
-    chat = None if once else start_chat(app, t)
-    print(t.gettext("The scheduled jobs (deadlines and reminders) run every %(seconds)d "
-                    "seconds. Stop with Ctrl+C.")
-          % {"seconds": int(settings.jobs_interval_seconds)})
+    if parts != frozenset(PARTS):
+        print(t.gettext("Running only: %(parts)s.") % {
+            "parts": ", ".join(part for part in PARTS if part in parts)})
+        if MAIL in parts and not settings.imap_host:
+            print(t.gettext("No IMAP server is configured (CASHBACK_IMAP_HOST), so there is no "
+                            "mailbox to read."))
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    # Restored on the way out, so a caller (a test, an embedding process) keeps its own.
+    # Set before anything starts, so a signal during start-up is a clean stop too; restored
+    # on the way out, so a caller (a test, an embedding process) keeps its own.
     previous = {number: signal.signal(number, request_stop)
                 for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        _serve(app, settings, t, stop, chat, once=once)
+        _serve(app, settings, t, stop, parts, once=once)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+        app.engine.dispose()
     print(t.gettext("Stopped."))
-    app.engine.dispose()
     return 0
 
 
 def _serve(app: App, settings: Settings, t: Translator, stop: threading.Event,
-           chat: ChatChannel | None, *, once: bool) -> None:
-    """Run the reply poller, the outbox dispatcher and the scheduled jobs until ``stop``."""
-    replies = start_in_background(app, stop, once=once)
-    with mail_transport(settings) as (smtp, mail_folder):
-        print(transport_text(t, smtp, mail_folder))
-        outbox = OutboxWorker(make_dispatcher(app, smtp, chat.sender if chat else None,
-                                              chat.operators if chat else None))
-        if not once:
-            outbox.start()
-        try:
-            while not stop.is_set():
-                expired, reminded = run_jobs(app)
+           parts: frozenset[str], *, once: bool) -> None:
+    """Run the chosen parts until ``stop``; then stop them, each finishing what it holds."""
+    chat = start_chat(app, t) if BOT in parts and not once else None
+    replies = start_in_background(app, stop, once=once) if MAIL in parts else None
+    try:
+        with ExitStack() as stack:
+            outbox = _start_outbox(app, settings, t, stack, chat, once=once) \
+                if OUTBOX in parts else None
+            if JOBS in parts:
+                print(t.gettext("The scheduled jobs (deadlines and reminders) run every "
+                                "%(seconds)d seconds. Stop with Ctrl+C.")
+                      % {"seconds": int(settings.jobs_interval_seconds)})
+            _run_jobs_until(app, settings, stop, JOBS in parts, once=once)
+            if not once:
+                log.info("stop requested: finishing what is in hand")
+            if once and outbox is not None:
+                outbox.run_once()
+            if outbox is not None:
+                outbox.stop()
+    finally:
+        if chat is not None:
+            chat.stop()
+        if replies is not None:
+            replies.join()
+
+
+def _start_outbox(app: App, settings: Settings, t: Translator, stack: ExitStack,
+                  chat: ChatChannel | None, *, once: bool) -> OutboxWorker:
+    """The dispatcher, sending chat notices through the channel or a sending-only bot."""
+    smtp, mail_folder = stack.enter_context(mail_transport(settings))
+    print(transport_text(t, smtp, mail_folder))
+    sender: ChatSender | None = chat.sender if chat is not None else None
+    operators: OperatorAnnouncer | None = chat.operators if chat is not None else None
+    if chat is None and not settings.sandbox:
+        sending = SendingBot(app)
+        sending.start()
+        stack.callback(sending.stop)
+        sender, operators = sending.sender, sending.operators
+    outbox = OutboxWorker(make_dispatcher(app, smtp, sender, operators))
+    if not once:
+        outbox.start()
+        stack.callback(outbox.stop)
+    return outbox
+
+
+def _run_jobs_until(app: App, settings: Settings, stop: threading.Event, jobs: bool, *,
+                    once: bool) -> None:
+    """The scheduled jobs, once per period (aligned on the clock), or just wait for ``stop``."""
+    interval = settings.jobs_interval_seconds
+    while not stop.is_set():
+        if jobs:
+            now = app.clock()
+            try:
+                expired, reminded = run_jobs(app, period=period_of(now, interval))
                 log.info("jobs: %d requests expired, %d reminders queued", expired, reminded)
-                if once:
-                    outbox.run_once()
-                    break
-                stop.wait(settings.jobs_interval_seconds)
-        finally:
-            outbox.stop()
-            if chat is not None:
-                chat.stop()
-    if replies is not None:
-        replies.join()
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the process
+                log.exception("scheduled jobs failed; trying again next period")
+            # Until the next period begins: runners wake together and meet on its claim.
+            wait = interval - app.clock().timestamp() % interval
+        else:
+            wait = interval
+        if once:
+            return
+        stop.wait(wait)

@@ -260,3 +260,20 @@ class MailboxCursor(SQLModel, table=True):
     uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))
     last_uid: int = Field(sa_column=Column(BigInteger, nullable=False))
     updated_at: datetime
+
+
+class JobRun(SQLModel, table=True):
+    """One scheduled job's run for one period: the unique row makes it run once per period.
+
+    Inserted in the job's own transaction, so a runner that dies mid-job leaves no row and
+    another runner (or the next pass) does the work; two runners of the same period meet on
+    the unique key and the second one skips.
+    """
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_run_job_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=64)
+    period: int = Field(sa_column=Column(BigInteger, nullable=False))
+    ran_at: datetime = Field(index=True)

@@ -7,6 +7,11 @@ moves it to the processed or quarantine
 folder and advances the cursor. A crash in between leaves the message in the inbox; the next
 pass finds its processed-email record and only moves it.
 
+Several pollers (``cashback run --only mail`` in more than one process) take turns: a pass
+holds a lock named after the mailbox (PostgreSQL advisory lock), so the next poller starts
+where the cursor now is. Should two passes still meet (SQLite, or a crash between the move
+and the cursor), the processed-email record, unique per Message-ID, makes the second a no-op.
+
 Waiting for mail: IMAP IDLE when the server offers it, ended and the connection renewed
 before the 29 minutes after which servers may drop an idle client (RFC 2177); otherwise a
 new connection every ``CASHBACK_MAIL_POLL_SECONDS``.
@@ -28,6 +33,7 @@ from bot.bootstrap import App
 from bot.mail import imap
 from bot.mail.incoming import reply_from_headers, reply_from_message
 from bot.mail.secret import signing_secret
+from storage.locks import exclusive
 from storage.services import mail_cursor
 from storage.services.replies import IncomingReply, ReplyLimits, ReplyResult, record_reply
 
@@ -81,7 +87,7 @@ class ReplyPoller:
                     if imap.supports(box, "IDLE"):
                         self._idle_session(box, stop)
                     else:
-                        self.handle_new(box)
+                        self.handle_new(box, stop)
                 finally:
                     _logout(box)
                 failures = 0
@@ -93,7 +99,7 @@ class ReplyPoller:
                 log.exception("reply polling failed; retrying in %.0f s", delay)
                 stop.wait(delay)
 
-    def handle_new(self, box: BaseMailBox) -> Counter[str]:
+    def handle_new(self, box: BaseMailBox, stop: threading.Event | None = None) -> Counter[str]:
         """One pass over the messages that arrived since the last one.
 
         Messages go in batches: the headers and sizes of a batch in one command; then each
@@ -101,7 +107,15 @@ class ReplyPoller:
         in one transaction (parsing overlaps the database's work); then one ``UID MOVE``
         per target folder, and the cursor advances. A crash inside a batch leaves its
         committed messages in the inbox, where the next pass finds them handled and moves them.
+        When ``stop`` is set the pass ends after the batch in hand (recorded, moved, cursor
+        advanced): a stopping process finishes its batch and leaves the rest to the next pass.
         """
+        # One pass at a time per mailbox, across processes: a second poller waits here and
+        # then finds the cursor past what the first one handled.
+        with exclusive(self.app.engine, f"reply-poller:{self.mailbox}"):
+            return self._handle_new(box, stop)
+
+    def _handle_new(self, box: BaseMailBox, stop: threading.Event | None) -> Counter[str]:
         imap.ensure_folders(box, self.folders)
         uidvalidity = imap.select(box, self.folders.inbox)
         with self.app.uow() as uow:
@@ -109,6 +123,8 @@ class ReplyPoller:
         counts: Counter[str] = Counter()
         uids = imap.new_uids(box, after)
         for start in range(0, len(uids), BATCH):
+            if stop is not None and stop.is_set():
+                break
             batch = uids[start:start + BATCH]
             targets: dict[str, list[int]] = {}
             for uid, result in self._record_batch(box, batch):
@@ -183,7 +199,7 @@ class ReplyPoller:
         while not stop.is_set() and time.monotonic() - started < self.session_seconds:
             # Mail that arrived while we worked was announced to commands we ran, not to the
             # IDLE about to start: look again until a pass finds nothing new.
-            while self.handle_new(box) and not stop.is_set():
+            while self.handle_new(box, stop) and not stop.is_set():
                 pass
             box.idle.start()  # type: ignore[no-untyped-call]
             try:

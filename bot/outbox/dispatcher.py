@@ -71,12 +71,16 @@ class Dispatcher:
     renderers: Mapping[str, EmailRenderer] = field(default_factory=email_renderers)
     lease: timedelta = timedelta(minutes=5)
 
-    async def run_once(self) -> DispatchReport:
-        """Deliver every row due now (one SMTP connection for all of them)."""
+    async def run_once(self, stop: asyncio.Event | None = None) -> DispatchReport:
+        """Deliver every row due now (one SMTP connection for all of them).
+
+        When ``stop`` is set the pass ends after the row in hand: it is sent and recorded,
+        the others stay due for the next worker or the next start.
+        """
         report = DispatchReport()
         due_by = self.clock()
         async with SmtpMailer(self.smtp, self.identity.domain) as mailer:
-            while True:
+            while stop is None or not stop.is_set():
                 claim = await asyncio.to_thread(
                     claims.claim_next, self.engine, due_by=due_by, now=self.clock(),
                     lease=self.lease,
@@ -85,12 +89,13 @@ class Dispatcher:
                 if claim is None:
                     return report
                 await self._deliver(claim, mailer, report)
+            return report
 
     async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 5.0) -> None:
         """Pass after pass until ``stop`` is set; a failing pass is logged, not fatal."""
         while not stop.is_set():
             try:
-                report = await self.run_once()
+                report = await self.run_once(stop)
             except Exception:
                 log.exception("outbox pass failed; trying again shortly")
                 report = DispatchReport()
