@@ -277,3 +277,62 @@ class JobRun(SQLModel, table=True):
     job: str = Field(max_length=64)
     period: int = Field(sa_column=Column(BigInteger, nullable=False))
     ran_at: datetime = Field(index=True)
+
+
+class PortalImport(SQLModel, table=True):
+    """A Sunny Portal export, by content hash, so the same export is never applied twice.
+
+    ``job_day`` is set when the daily job imported it: unique, so two processes running the
+    job on the same day import one file between them.
+    """
+
+    __tablename__ = "portal_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    filename: str = Field(max_length=255)
+    source: str = Field(max_length=16)
+    job_day: date | None = Field(default=None, unique=True)
+    actor: str = Field(max_length=120)
+    created_at: datetime
+    row_count: int
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PortalDevice(SQLModel, table=True):
+    """A device the portal transfer handled (transferred, or told as manual-only).
+
+    One per serial per campaign: a device listed again in the next day's export is skipped,
+    so a daily export that repeats yesterday's devices changes nothing and tells nothing twice.
+    """
+
+    __tablename__ = "portal_device"
+    __table_args__ = (
+        UniqueConstraint("campaign_code", "serial", name="uq_portal_device_campaign_serial"),
+        Index("ix_portal_device_import_company", "import_id", "company_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="portal_import.id")
+    campaign_code: str = Field(max_length=16)
+    serial: str = Field(max_length=64)
+    company_id: int = Field(foreign_key="company.id")
+    product_code: str = Field(max_length=32)
+    installed_on: date
+    handling: str = Field(max_length=24)
+
+
+class PortalProblem(SQLModel, table=True):
+    """A row of an export the operator must look at: wrong customer number or unreadable."""
+
+    __tablename__ = "portal_problem"
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="portal_import.id", index=True)
+    row_number: int
+    handling: str = Field(max_length=32)
+    portal_user: str = Field(max_length=200)
+    customer_number: str = Field(max_length=200)
+    plant: str = Field(max_length=200)
+    serial: str = Field(max_length=64)
+    detail: str | None = Field(default=None, max_length=200)

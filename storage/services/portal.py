@@ -1,0 +1,274 @@
+"""Importing a Sunny Portal export: one transaction per export, the same export twice is a no-op.
+
+The rows are decided by :mod:`core.portal`; the devices to transfer go company by company
+through the same rules engine as every other registration (channel ``portal``); manual-only
+devices are recorded and their company is told once; rows with a wrong customer number or
+unreadable data are kept for the operator. The export's content hash, and every serial it
+handled, are written in the same transaction, so a re-import, or tomorrow's export repeating
+today's devices, changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from core.campaign import Campaign
+from core.eligibility import IneligibilityReason
+from core.portal import PROBLEMS, Decision, EnrolledCompany, Handling, decide
+from core.portal_export import BrokenRow, read_export
+from core.statuses import Channel
+from core.template import content_hash
+from storage.masterdata import chunked
+from storage.services.portal_notice import notify_manual_only
+from storage.services.registrations import ClaimInput, commit_racing, judge_and_store
+from storage.tables import Company, PortalDevice, PortalImport, PortalProblem, Registration
+from storage.uow import UnitOfWork
+
+TRANSFERRED = "transferred"
+MANUAL_ONLY = Handling.MANUAL_ONLY.value
+# What a company's tally counts besides the verdicts' statuses.
+ALREADY_REGISTERED = "already_registered"
+ALREADY_HANDLED = "already_handled"
+INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class CompanyTally:
+    """What one export did for one company, counted by outcome."""
+
+    customer_number: str
+    name: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PortalReport:
+    """What an export did; ``first_processed_at`` is set when it had been imported before."""
+
+    import_id: int
+    filename: str
+    created_at: datetime
+    first_processed_at: datetime | None
+    totals: dict[str, int]
+    companies: tuple[CompanyTally, ...]
+    problems: tuple[PortalProblem, ...] = field(default=())
+
+    @property
+    def duplicate(self) -> bool:
+        """The same export was already imported: nothing changed this time."""
+        return self.first_processed_at is not None
+
+
+@dataclass(frozen=True)
+class _Company:
+    id: int
+    name: str
+    campaign_code: str
+
+
+def import_portal_export(uow: UnitOfWork, *, campaigns: Mapping[str, Campaign], data: bytes,
+                         filename: str, actor: str, now: datetime, source: str = "operator",
+                         job_day: date | None = None) -> PortalReport:
+    """Apply one export (raises PortalExportError when the file is no export at all)."""
+    digest = content_hash(data)
+    earlier = earlier_import(uow.session, digest)
+    if earlier is not None:
+        return earlier
+    export = read_export(data, filename)
+
+    def work() -> PortalReport:
+        seen = earlier_import(uow.session, digest)
+        if seen is not None:
+            return seen
+        batch = PortalImport(sha256=digest, filename=filename[:255], source=source,
+                             job_day=job_day, actor=actor[:120], created_at=now,
+                             row_count=len(export.rows) + len(export.broken), summary="{}")
+        uow.session.add(batch)
+        uow.session.flush()
+        assert batch.id is not None
+        companies = _enrolled(uow.session)
+        decisions = decide(export, {n: EnrolledCompany(n, c.campaign_code)
+                                    for n, c in companies.items()}, campaigns)
+        tallies: dict[str, Counter[str]] = defaultdict(Counter)
+        totals: Counter[str] = Counter(d.handling.value for d in decisions)
+        totals["rows"] = len(decisions)
+        fresh = _not_handled_before(uow.session, decisions, companies, tallies)
+        _transfer(uow.session, batch.id, campaigns, companies, fresh, tallies, actor, now)
+        _manual_only(uow.session, batch.id, campaigns, companies, fresh, tallies, now)
+        problems = _store_problems(uow.session, batch.id, decisions)
+        totals[TRANSFERRED] = sum(t[s] for t in tallies.values()
+                                  for s in ("pending_payment", "info_required", "ineligible"))
+        batch.summary = json.dumps({"totals": dict(totals), "companies": {
+            number: dict(tally) for number, tally in sorted(tallies.items())}})
+        uow.session.add(batch)
+        return _report(batch, None, companies, problems)
+
+    return commit_racing(uow, work)
+
+
+def earlier_import(session: Session, digest: str) -> PortalReport | None:
+    """The report of an export with these bytes, if it was imported already."""
+    batch = session.exec(select(PortalImport).where(PortalImport.sha256 == digest)).first()
+    return None if batch is None else import_report(session, batch, duplicate=True)
+
+
+def import_report(session: Session, batch: PortalImport, *, duplicate: bool) -> PortalReport:
+    """An import's report read back from the database (its summary and problem rows)."""
+    problems = tuple(session.exec(select(PortalProblem).where(
+        PortalProblem.import_id == batch.id).order_by(col(PortalProblem.row_number))))
+    return _report(batch, batch.created_at if duplicate else None, _enrolled(session), problems)
+
+
+def _report(batch: PortalImport, first: datetime | None, companies: Mapping[str, _Company],
+            problems: Sequence[PortalProblem]) -> PortalReport:
+    assert batch.id is not None
+    summary = json.loads(batch.summary)
+    tallies = tuple(CompanyTally(number, companies[number].name if number in companies else "?",
+                                 {str(k): int(v) for k, v in counts.items()})
+                    for number, counts in summary.get("companies", {}).items())
+    return PortalReport(batch.id, batch.filename, batch.created_at, first,
+                        {str(k): int(v) for k, v in summary.get("totals", {}).items()},
+                        tallies, tuple(problems))
+
+
+def _enrolled(session: Session) -> dict[str, _Company]:
+    return {number: _Company(cid, name, campaign) for cid, number, name, campaign in session.exec(
+        select(Company.id, Company.customer_number, Company.name, Company.campaign_code)
+        .where(col(Company.enrolled).is_(True))) if cid is not None}
+
+
+def _not_handled_before(session: Session, decisions: Sequence[Decision],
+                        companies: Mapping[str, _Company],
+                        tallies: dict[str, Counter[str]]) -> list[Decision]:
+    """The transfer and manual-only rows whose serial no export (nor this one) handled yet."""
+    wanted = [d for d in decisions if d.handling in (Handling.TRANSFER, Handling.MANUAL_ONLY)]
+    by_campaign: dict[str, list[str]] = defaultdict(list)
+    for decision in wanted:
+        by_campaign[companies[decision.customer_number].campaign_code].append(decision.row.serial)
+    handled: set[tuple[str, str]] = set()
+    for campaign_code, serials in by_campaign.items():
+        for chunk in chunked(dict.fromkeys(serials)):
+            handled.update((campaign_code, serial) for serial in session.exec(
+                select(PortalDevice.serial).where(PortalDevice.campaign_code == campaign_code,
+                                                  col(PortalDevice.serial).in_(chunk))))
+    fresh = []
+    for decision in wanted:
+        key = (companies[decision.customer_number].campaign_code, decision.row.serial)
+        if key in handled:
+            tallies[decision.customer_number][ALREADY_HANDLED] += 1
+            continue
+        handled.add(key)
+        fresh.append(decision)
+    for decision in decisions:
+        if decision.handling in (Handling.NOT_RETROACTIVE, Handling.NOT_IN_CAMPAIGN):
+            tallies[decision.customer_number][decision.handling.value] += 1
+    return fresh
+
+
+def _transfer(session: Session, import_id: int, campaigns: Mapping[str, Campaign],
+              companies: Mapping[str, _Company], fresh: Sequence[Decision],
+              tallies: dict[str, Counter[str]], actor: str, now: datetime) -> None:
+    """Each company's devices through the rules engine, as one batch per company."""
+    by_company: dict[str, list[Decision]] = defaultdict(list)
+    for decision in fresh:
+        if decision.handling is Handling.TRANSFER:
+            by_company[decision.customer_number].append(decision)
+    devices = []
+    for number, decisions in by_company.items():
+        company = companies[number]
+        campaign = campaigns[company.campaign_code]
+        claims = [ClaimInput(d.row.serial, d.product_code, _day(d)) for d in decisions]
+        outcomes = judge_and_store(session, campaign, number, claims, Channel.PORTAL, actor, now)
+        tally = tallies[number]
+        for decision, outcome in zip(decisions, outcomes, strict=True):
+            verdict = outcome.verdict
+            if verdict is None:  # commissioned "in the future": judged again another day
+                tally[INVALID] += 1
+                continue
+            if verdict.reason is IneligibilityReason.ALREADY_REGISTERED_BY_COMPANY:
+                tally[ALREADY_REGISTERED] += 1
+            else:
+                tally[verdict.status.value] += 1
+            devices.append(_device(import_id, company, decision, TRANSFERRED))
+    _insert(session, devices)
+
+
+def _manual_only(session: Session, import_id: int, campaigns: Mapping[str, Campaign],
+                 companies: Mapping[str, _Company], fresh: Sequence[Decision],
+                 tallies: dict[str, Counter[str]], now: datetime) -> None:
+    """Record manual-only devices and tell each company about those not registered yet."""
+    manual = [d for d in fresh if d.handling is Handling.MANUAL_ONLY]
+    registered = _registered(session, [(companies[d.customer_number].campaign_code, d.row.serial)
+                                       for d in manual])
+    by_company: dict[str, list[Decision]] = defaultdict(list)
+    for decision in manual:
+        company = companies[decision.customer_number]
+        if (company.campaign_code, decision.row.serial) in registered:
+            tallies[decision.customer_number][ALREADY_REGISTERED] += 1
+        else:
+            tallies[decision.customer_number][MANUAL_ONLY] += 1
+            by_company[decision.customer_number].append(decision)
+    _insert(session, [_device(import_id, companies[d.customer_number], d, MANUAL_ONLY)
+                      for d in manual])
+    for number, decisions in by_company.items():
+        company = companies[number]
+        notify_manual_only(session, company_id=company.id, import_id=import_id,
+                           campaign=campaigns[company.campaign_code],
+                           devices=[(d.row.serial, d.product_code or "", _day(d))
+                                    for d in decisions], now=now)
+
+
+def _registered(session: Session, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    by_campaign: dict[str, list[str]] = defaultdict(list)
+    for campaign_code, serial in keys:
+        by_campaign[campaign_code].append(serial)
+    for campaign_code, serials in by_campaign.items():
+        for chunk in chunked(dict.fromkeys(serials)):
+            found.update((campaign_code, s) for s in session.exec(
+                select(Registration.serial).where(Registration.campaign_code == campaign_code,
+                                                  col(Registration.serial).in_(chunk))))
+    return found
+
+
+def _store_problems(session: Session, import_id: int,
+                    decisions: Sequence[Decision]) -> list[PortalProblem]:
+    problems = []
+    for decision in decisions:
+        if decision.handling not in PROBLEMS:
+            continue
+        row = decision.row
+        detail = (row.defect.value if isinstance(row, BrokenRow)
+                  else " ".join(decision.did_you_mean) or None)
+        problems.append(PortalProblem(
+            import_id=import_id, row_number=row.row_number, handling=decision.handling.value,
+            portal_user=row.portal_user[:200], customer_number=row.customer_number[:200],
+            plant=row.plant[:200], serial=row.serial[:64], detail=(detail or "")[:200] or None))
+    for chunk in chunked(problems, 1000):
+        session.execute(insert(PortalProblem), [p.model_dump(exclude={"id"}) for p in chunk])
+    return problems
+
+
+def _device(import_id: int, company: _Company, decision: Decision,
+            handling: str) -> dict[str, object]:
+    return {"import_id": import_id, "campaign_code": company.campaign_code,
+            "serial": decision.row.serial, "company_id": company.id,
+            "product_code": decision.product_code, "installed_on": _day(decision),
+            "handling": handling}
+
+
+def _insert(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    for chunk in chunked(rows, 1000):
+        session.execute(insert(PortalDevice), chunk)
+
+
+def _day(decision: Decision) -> date:
+    assert decision.installed_on is not None
+    return decision.installed_on
