@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from core.i18n import N_, LocalizedError
@@ -212,7 +213,12 @@ def _moment(value: Any) -> Moment | None:
     """``yyyy-mm-dd``, an ISO date-time (with or without zone), ``dd/mm/yyyy`` or ``dd.mm.yyyy``."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip()
+    return _parse_moment(value.strip())
+
+
+@lru_cache(maxsize=8192)
+def _parse_moment(text: str) -> Moment | None:
+    # An export repeats the same few hundred days a hundred thousand times.
     try:
         if len(text) == 10 and text[4] == "-":
             return Moment(date.fromisoformat(text))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import insert
@@ -27,7 +27,14 @@ from core.statuses import Channel
 from core.template import content_hash
 from storage.masterdata import chunked
 from storage.services.portal_notice import notify_manual_only
-from storage.services.registrations import ClaimInput, commit_racing, judge_and_store
+from storage.services.registrations import (
+    ClaimInput,
+    ClaimOutcome,
+    CompanyClaims,
+    commit_racing,
+    judge_and_store_companies,
+    table_of,
+)
 from storage.tables import Company, PortalDevice, PortalImport, PortalProblem, Registration
 from storage.uow import UnitOfWork
 
@@ -49,6 +56,19 @@ class CompanyTally:
 
 
 @dataclass(frozen=True)
+class ProblemRow:
+    """A row the operator must look at: wrong customer number, or unreadable."""
+
+    row_number: int
+    handling: str
+    portal_user: str
+    customer_number: str
+    plant: str
+    serial: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
 class PortalReport:
     """What an export did; ``first_processed_at`` is set when it had been imported before."""
 
@@ -58,7 +78,7 @@ class PortalReport:
     first_processed_at: datetime | None
     totals: dict[str, int]
     companies: tuple[CompanyTally, ...]
-    problems: tuple[PortalProblem, ...] = field(default=())
+    problems: tuple[ProblemRow, ...] = field(default=())
 
     @property
     def duplicate(self) -> bool:
@@ -121,13 +141,16 @@ def earlier_import(session: Session, digest: str) -> PortalReport | None:
 
 def import_report(session: Session, batch: PortalImport, *, duplicate: bool) -> PortalReport:
     """An import's report read back from the database (its summary and problem rows)."""
-    problems = tuple(session.exec(select(PortalProblem).where(
-        PortalProblem.import_id == batch.id).order_by(col(PortalProblem.row_number))))
+    problems = tuple(ProblemRow(p.row_number, p.handling, p.portal_user, p.customer_number,
+                                p.plant, p.serial, p.detail)
+                     for p in session.exec(select(PortalProblem).where(
+                         PortalProblem.import_id == batch.id)
+                         .order_by(col(PortalProblem.row_number))))
     return _report(batch, batch.created_at if duplicate else None, _enrolled(session), problems)
 
 
 def _report(batch: PortalImport, first: datetime | None, companies: Mapping[str, _Company],
-            problems: Sequence[PortalProblem]) -> PortalReport:
+            problems: Sequence[ProblemRow]) -> PortalReport:
     assert batch.id is not None
     summary = json.loads(batch.summary)
     tallies = tuple(CompanyTally(number, companies[number].name if number in companies else "?",
@@ -176,28 +199,38 @@ def _transfer(session: Session, import_id: int, campaigns: Mapping[str, Campaign
               companies: Mapping[str, _Company], fresh: Sequence[Decision],
               tallies: dict[str, Counter[str]], actor: str, now: datetime) -> None:
     """Each company's devices through the rules engine, as one batch per company."""
-    by_company: dict[str, list[Decision]] = defaultdict(list)
+    by_campaign: dict[str, dict[str, list[Decision]]] = defaultdict(lambda: defaultdict(list))
     for decision in fresh:
         if decision.handling is Handling.TRANSFER:
-            by_company[decision.customer_number].append(decision)
+            number = decision.customer_number
+            by_campaign[companies[number].campaign_code][number].append(decision)
     devices = []
-    for number, decisions in by_company.items():
-        company = companies[number]
-        campaign = campaigns[company.campaign_code]
-        claims = [ClaimInput(d.row.serial, d.product_code, _day(d)) for d in decisions]
-        outcomes = judge_and_store(session, campaign, number, claims, Channel.PORTAL, actor, now)
-        tally = tallies[number]
-        for decision, outcome in zip(decisions, outcomes, strict=True):
-            verdict = outcome.verdict
-            if verdict is None:  # commissioned "in the future": judged again another day
-                tally[INVALID] += 1
-                continue
-            if verdict.reason is IneligibilityReason.ALREADY_REGISTERED_BY_COMPANY:
-                tally[ALREADY_REGISTERED] += 1
-            else:
-                tally[verdict.status.value] += 1
-            devices.append(_device(import_id, company, decision, TRANSFERRED))
+    for campaign_code, by_company in by_campaign.items():
+        batches = [CompanyClaims(number, [ClaimInput(d.row.serial, d.product_code, _day(d))
+                                          for d in decisions])
+                   for number, decisions in by_company.items()]
+        judged = judge_and_store_companies(session, campaigns[campaign_code], batches,
+                                           Channel.PORTAL, actor, now)
+        for (number, decisions), outcomes in zip(by_company.items(), judged, strict=True):
+            devices += _tally(import_id, companies[number], decisions, outcomes, tallies[number])
     _insert(session, devices)
+
+
+def _tally(import_id: int, company: _Company, decisions: Sequence[Decision],
+           outcomes: Sequence[ClaimOutcome], tally: Counter[str]) -> list[dict[str, object]]:
+    """Count one company's verdicts; the devices judged are recorded as handled."""
+    devices = []
+    for decision, outcome in zip(decisions, outcomes, strict=True):
+        verdict = outcome.verdict
+        if verdict is None:  # commissioned "in the future": judged again another day
+            tally[INVALID] += 1
+            continue
+        if verdict.reason is IneligibilityReason.ALREADY_REGISTERED_BY_COMPANY:
+            tally[ALREADY_REGISTERED] += 1
+        else:
+            tally[verdict.status.value] += 1
+        devices.append(_device(import_id, company, decision, TRANSFERRED))
+    return devices
 
 
 def _manual_only(session: Session, import_id: int, campaigns: Mapping[str, Campaign],
@@ -239,7 +272,7 @@ def _registered(session: Session, keys: Sequence[tuple[str, str]]) -> set[tuple[
 
 
 def _store_problems(session: Session, import_id: int,
-                    decisions: Sequence[Decision]) -> list[PortalProblem]:
+                    decisions: Sequence[Decision]) -> list[ProblemRow]:
     problems = []
     for decision in decisions:
         if decision.handling not in PROBLEMS:
@@ -247,12 +280,13 @@ def _store_problems(session: Session, import_id: int,
         row = decision.row
         detail = (row.defect.value if isinstance(row, BrokenRow)
                   else " ".join(decision.did_you_mean) or None)
-        problems.append(PortalProblem(
-            import_id=import_id, row_number=row.row_number, handling=decision.handling.value,
+        problems.append(ProblemRow(
+            row_number=row.row_number, handling=decision.handling.value,
             portal_user=row.portal_user[:200], customer_number=row.customer_number[:200],
             plant=row.plant[:200], serial=row.serial[:64], detail=(detail or "")[:200] or None))
     for chunk in chunked(problems, 1000):
-        session.execute(insert(PortalProblem), [p.model_dump(exclude={"id"}) for p in chunk])
+        session.execute(insert(table_of(PortalProblem)),
+                        [{"import_id": import_id, **asdict(p)} for p in chunk])
     return problems
 
 
@@ -266,7 +300,7 @@ def _device(import_id: int, company: _Company, decision: Decision,
 
 def _insert(session: Session, rows: Sequence[dict[str, object]]) -> None:
     for chunk in chunked(rows, 1000):
-        session.execute(insert(PortalDevice), chunk)
+        session.execute(insert(table_of(PortalDevice)), chunk)
 
 
 def _day(decision: Decision) -> date:
