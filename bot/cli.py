@@ -115,6 +115,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     _outbox_commands(command, sub, t)
     _mail_commands(command, sub, t)
     _backoffice_commands(command, sub, t)
+    _portal_commands(command, sub, t)
     return parser
 
 
@@ -156,6 +157,14 @@ def _backoffice_commands(command: Callable[..., argparse.ArgumentParser],
     from bot.operator.backoffice_commands import add_backoffice_commands
 
     add_backoffice_commands(command, sub, t)
+
+
+def _portal_commands(command: Callable[..., argparse.ArgumentParser],
+                     sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                     t: Translator) -> None:
+    from bot.operator.portal_commands import add_portal_commands
+
+    add_portal_commands(command, sub, t)
 
 
 def _language(argv: Sequence[str], settings: Settings) -> str:

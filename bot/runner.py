@@ -19,6 +19,7 @@ from bot.outbox.chat import ChatSender
 from bot.outbox.operators import OperatorAnnouncer
 from bot.outbox.worker import OutboxWorker, make_dispatcher, transport_text
 from bot.parts import BOT, JOBS, MAIL, OUTBOX, PARTS
+from bot.portal_job import run_portal_job
 from bot.sandbox import SANDBOX_COMPANIES, demo_serial, seed_sandbox
 from bot.sandbox_mail import mail_transport
 from bot.settings import Settings
@@ -47,6 +48,14 @@ def run_jobs(app: App, *, period: int | None = None) -> tuple[int, int]:
                 continue
             done.append(work(uow, campaigns=app.campaigns, now=now))
     return done[0], done[1]
+
+
+def _portal_transfer(app: App) -> None:
+    """The daily Sunny Portal import; a failure is logged and tried again next pass."""
+    try:
+        run_portal_job(app)
+    except Exception:
+        log.exception("portal transfer failed; trying again at the next pass")
 
 
 def start_chat(app: App, t: Translator) -> ChatChannel:
@@ -170,6 +179,7 @@ def _run_jobs_until(app: App, settings: Settings, stop: threading.Event, jobs: b
                 log.info("jobs: %d requests expired, %d reminders queued", expired, reminded)
             except Exception:  # noqa: BLE001 - a database hiccup must not end the process
                 log.exception("scheduled jobs failed; trying again next period")
+            _portal_transfer(app)
             # Until the next period begins: runners wake together and meet on its claim.
             wait = interval - app.clock().timestamp() % interval
         else:

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     template_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0,
                                     description="Largest template file accepted (Telegram's "
                                                 "own download limit is 20 MB).")
+    portal_export_dir: Path | None = Field(
+        default=None, description="Folder the Sunny Portal's daily exports arrive in; empty: "
+                                  "no daily transfer.")
 
     # Outgoing e-mail. Without a host the sandbox catches mail on loopback.
     smtp_host: str | None = Field(default=None, description="SMTP server; empty: sandbox sink.")

@@ -63,9 +63,11 @@ def status_email(request: MailRequest) -> EmailDraft:
 def email_renderers() -> dict[str, EmailRenderer]:
     """Every e-mail topic the assistant sends, with the function that words it."""
     from bot.mail.answers import LINK_CODE, REPLY_REJECTED, link_code_email, reply_rejected_email
+    from bot.portal_notice import MANUAL_ONLY_TOPIC, manual_only_email
 
     return {STATUS_CHANGED: status_email, REMINDER: status_email,
-            REPLY_REJECTED: reply_rejected_email, LINK_CODE: link_code_email}
+            REPLY_REJECTED: reply_rejected_email, LINK_CODE: link_code_email,
+            MANUAL_ONLY_TOPIC: manual_only_email}
 
 
 def references_in(payload: Mapping[str, Any]) -> set[str]:

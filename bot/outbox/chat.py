@@ -7,9 +7,12 @@ one device is told in full, a digest by its counts and the devices that need doc
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from bot.mail.render import Notification, device_view, subject_line, summary_lines
+from core.campaign import Campaign
 from core.i18n import Translator, number
 
 # Telegram allows 4,096 characters per message; list this many devices needing action.
@@ -26,9 +29,29 @@ class ChatSender(Protocol):
     implementations that can recognise a repeat.
     """
 
-    async def send(self, chat_user_telegram_id: int, text: str, *, key: str) -> None:
-        """Deliver ``text`` to the private chat of ``chat_user_telegram_id``."""
+    async def send(self, chat_user_telegram_id: int, text: str, *, key: str,
+                   buttons: Sequence[tuple[str, str]] = ()) -> None:
+        """Deliver ``text`` (with buttons: (label, callback data), one per row)."""
         ...
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """A chat notice other than a status change: its text and its buttons, if any."""
+
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+
+
+# A topic's chat words: the row's payload, the reader's language, the company's campaign.
+ChatRenderer = Callable[[Mapping[str, Any], str, Campaign], ChatMessage]
+
+
+def chat_renderers() -> dict[str, ChatRenderer]:
+    """Topics whose chat message is not a status notice, with the function that words it."""
+    from bot.portal_notice import MANUAL_ONLY_TOPIC, manual_only_chat
+
+    return {MANUAL_ONLY_TOPIC: manual_only_chat}
 
 
 def chat_text(notice: Notification, t: Translator) -> str:

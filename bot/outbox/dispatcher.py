@@ -25,7 +25,7 @@ from bot.mail.render import Notification
 from bot.mail.topics import EmailRenderer, MailRequest, email_renderers, references_in
 from bot.outbox import claims
 from bot.outbox.backoff import RetryPolicy
-from bot.outbox.chat import ChatSender, chat_text
+from bot.outbox.chat import ChatMessage, ChatRenderer, ChatSender, chat_renderers, chat_text
 from bot.outbox.context import CompanyGone, DeliveryContext, load_context
 from bot.outbox.errors import PermanentFailure, TemporaryFailure
 from bot.outbox.operators import NO_OPERATOR_CHAT, OperatorAnnouncer
@@ -69,6 +69,7 @@ class Dispatcher:
     operators: OperatorAnnouncer | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     renderers: Mapping[str, EmailRenderer] = field(default_factory=email_renderers)
+    chat_renderers: Mapping[str, ChatRenderer] = field(default_factory=chat_renderers)
     lease: timedelta = timedelta(minutes=5)
 
     async def run_once(self, stop: asyncio.Event | None = None) -> DispatchReport:
@@ -205,15 +206,21 @@ class Dispatcher:
         if waiting and self.chat is None:
             raise _Postponed("the chat channel is not running")
         changes = changes_in(payload)
+        renderer = self.chat_renderers.get(claim.topic)
         delayed = []
         for user in waiting:
-            notice = Notification(topic=claim.topic, language=user.language, campaign=campaign,
-                                  changes=changes, requests=context.requests)
+            if renderer is not None:
+                message = renderer(payload, user.language, campaign)
+            else:
+                notice = Notification(topic=claim.topic, language=user.language,
+                                      campaign=campaign, changes=changes,
+                                      requests=context.requests)
+                message = ChatMessage(chat_text(notice, translator(user.language)))
             assert self.chat is not None
             try:
-                await self.chat.send(user.telegram_user_id,
-                                     chat_text(notice, translator(user.language)),
-                                     key=f"outbox-{claim.id}-{user.telegram_user_id}")
+                await self.chat.send(user.telegram_user_id, message.text,
+                                     key=f"outbox-{claim.id}-{user.telegram_user_id}",
+                                     buttons=message.buttons)
             except TemporaryFailure as failure:
                 delayed.append(f"{user.telegram_user_id}: {failure}")
                 continue

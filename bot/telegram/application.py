@@ -26,6 +26,7 @@ from bot.handlers import (
     language,
     link,
     notifications,
+    portal,
     register,
     start,
     statement,
@@ -100,6 +101,7 @@ def add_conversations(application: BotApplication) -> None:
         register.SUGGESTION: register.suggestion_chosen,
         status.LIST: status.page_tapped, status.SUMMARY: status.summary_tapped,
         status.DOCUMENTS: documents.for_serial_tapped, documents.SEND: documents.send_tapped,
+        portal.PREFIX: portal.register_all_tapped,
     }
     for prefix, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.outbox.errors import PermanentFailure, TemporaryFailure
@@ -25,17 +26,21 @@ class TelegramChatSender:
         self.bot = bot
         self.loop = loop
 
-    async def send(self, chat_user_telegram_id: int, text: str, *, key: str) -> None:
+    async def send(self, chat_user_telegram_id: int, text: str, *, key: str,
+                   buttons: Sequence[tuple[str, str]] = ()) -> None:
         """Deliver ``text``; PermanentFailure if it can never arrive, else TemporaryFailure."""
-        sending = self._send(chat_user_telegram_id, text, key)
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]
+                                       for label, data in buttons]) if buttons else None
+        sending = self._send(chat_user_telegram_id, text, key, markup)
         if asyncio.get_running_loop() is self.loop:
             await sending
             return
         await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(sending, self.loop))
 
-    async def _send(self, telegram_user_id: int, text: str, key: str) -> None:
+    async def _send(self, telegram_user_id: int, text: str, key: str,
+                    markup: InlineKeyboardMarkup | None) -> None:
         try:
-            await self.bot.send_message(telegram_user_id, text)
+            await self.bot.send_message(telegram_user_id, text, reply_markup=markup)
         except Forbidden as refused:
             # Blocked the bot or deleted the account: no retry will change that.
             raise PermanentFailure(f"{key}: {refused.message}") from refused

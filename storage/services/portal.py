@@ -21,11 +21,13 @@ from sqlmodel import Session, col, select
 
 from core.campaign import Campaign
 from core.eligibility import IneligibilityReason
+from core.i18n import N_
 from core.portal import PROBLEMS, Decision, EnrolledCompany, Handling, decide
 from core.portal_export import BrokenRow, read_export
 from core.statuses import Channel
 from core.template import content_hash
 from storage.masterdata import chunked
+from storage.services.lookup import NotFound
 from storage.services.portal_notice import notify_manual_only
 from storage.services.registrations import (
     ClaimInput,
@@ -104,7 +106,7 @@ def import_portal_export(uow: UnitOfWork, *, campaigns: Mapping[str, Campaign], 
     export = read_export(data, filename)
 
     def work() -> PortalReport:
-        seen = earlier_import(uow.session, digest)
+        seen = earlier_import(uow.session, digest) or _job_done(uow.session, job_day)
         if seen is not None:
             return seen
         batch = PortalImport(sha256=digest, filename=filename[:255], source=source,
@@ -137,6 +139,31 @@ def earlier_import(session: Session, digest: str) -> PortalReport | None:
     """The report of an export with these bytes, if it was imported already."""
     batch = session.exec(select(PortalImport).where(PortalImport.sha256 == digest)).first()
     return None if batch is None else import_report(session, batch, duplicate=True)
+
+
+def _job_done(session: Session, job_day: date | None) -> PortalReport | None:
+    """The daily job's import of ``job_day``, when another process already did it."""
+    if job_day is None:
+        return None
+    batch = session.exec(select(PortalImport).where(PortalImport.job_day == job_day)).first()
+    return None if batch is None else import_report(session, batch, duplicate=True)
+
+
+def job_imported_on(session: Session, job_day: date) -> bool:
+    """Whether the daily job already imported an export on ``job_day``."""
+    return _job_done(session, job_day) is not None
+
+
+def find_import(session: Session, import_id: int | None = None) -> PortalReport:
+    """An import's report by id, or the latest import's."""
+    statement = select(PortalImport)
+    statement = (statement.where(PortalImport.id == import_id) if import_id is not None
+                 else statement.order_by(col(PortalImport.id).desc()))
+    batch = session.exec(statement).first()
+    if batch is None:
+        raise NotFound(N_("No portal export has been imported yet.") if import_id is None
+                       else N_("No portal import #%(id)s."), id=import_id)
+    return import_report(session, batch, duplicate=False)
 
 
 def import_report(session: Session, batch: PortalImport, *, duplicate: bool) -> PortalReport:

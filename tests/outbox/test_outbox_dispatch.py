@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -251,7 +251,8 @@ class RecordingChat:
     sent: list[tuple[int, str]] = field(default_factory=list)
     failures: dict[int, Exception] = field(default_factory=dict)
 
-    async def send(self, chat_user_telegram_id: int, text: str, *, key: str) -> None:
+    async def send(self, chat_user_telegram_id: int, text: str, *, key: str,
+                   buttons: Sequence[tuple[str, str]] = ()) -> None:
         failure = self.failures.pop(chat_user_telegram_id, None)
         if failure is not None:
             raise failure
