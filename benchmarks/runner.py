@@ -105,6 +105,14 @@ BENCHMARKS = (
                   Figure("large_peak_mb", "100,000 rows, peak RSS of the importing process",
                          "MB", 300, False),
               )),
+    Benchmark("portal", "benchmarks.bench_portal",
+              "Sunny Portal export of 100,000 rows end to end (read, decide, store)", 3, (
+                  Figure("rows_per_s", "throughput", "rows/s", 5000),
+                  Figure("import_s", "whole import", "s"),
+                  Figure("cpu_rows_per_s", "throughput per CPU second of the process",
+                         "rows/s"),
+                  Figure("reimport_s", "re-import of the same export", "s"),
+              )),
 )
 
 

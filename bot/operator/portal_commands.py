@@ -22,7 +22,7 @@ from storage.services.portal import PortalReport, ProblemRow, find_import, impor
 
 # The per-company counts, in the order a summary lists them.
 COUNT_LABELS = {
-    "pending_payment": N_("registered"),
+    "pending_payment": N_("registered, payment pending"),
     "info_required": N_("registered, proof needed"),
     "ineligible": N_("ineligible"),
     "already_registered": N_("already registered"),
@@ -108,9 +108,11 @@ def _print(report: PortalReport, out: Output) -> None:
                    rows=totals.get("rows", 0), transferred=totals.get("transferred", 0),
                    companies=len(report.companies))
     for company in report.companies:
-        counts = ", ".join(f"{t.gettext(label)}: {company.counts[key]}"
-                           for key, label in COUNT_LABELS.items() if company.counts.get(key))
-        out.write(f"  {company.customer_number} {company.name}: {counts}")
+        counts = ", ".join(t.gettext("%(what)s: %(count)d") % {
+            "what": t.gettext(label), "count": company.counts[key]}
+            for key, label in COUNT_LABELS.items() if company.counts.get(key))
+        out.translated("  %(number)s %(name)s: %(counts)s", number=company.customer_number,
+                       name=company.name, counts=counts)
     if totals.get(Handling.NO_CUSTOMER_NUMBER.value):
         out.translated("Rows of portal users without a customer number (not transferred): "
                        "%(count)d.", count=totals[Handling.NO_CUSTOMER_NUMBER.value])
