@@ -14,12 +14,8 @@ from pathlib import Path
 from bot.bootstrap import App
 from core.portal_export import PortalExportError
 from core.template import content_hash
-from storage.services.portal import (
-    PortalReport,
-    earlier_import,
-    import_portal_export,
-    job_imported_on,
-)
+from storage.services.portal import import_portal_export
+from storage.services.portal_reports import PortalReport, earlier_import, job_imported_on
 
 log = logging.getLogger("cashback.portal")
 EXPORT_SUFFIXES = (".csv", ".json")

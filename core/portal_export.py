@@ -169,7 +169,10 @@ def _rows(records: Iterable[tuple[int, Any]]) -> PortalExport:
     broken: list[BrokenRow] = []
     for number, record in records:
         row = _row(number, record)
-        (rows if isinstance(row, PortalRow) else broken).append(row)  # type: ignore[arg-type]
+        if isinstance(row, PortalRow):
+            rows.append(row)
+        else:
+            broken.append(row)
     return PortalExport(tuple(rows), tuple(broken))
 
 

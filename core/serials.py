@@ -30,6 +30,8 @@ def normalise_serial(raw: str | int | float) -> str:
         text = _from_number(repr(raw)) or str(raw)
     else:
         text = raw
+    if text.isascii() and text.isdigit():
+        return text  # already clean: what nearly every serial of a file or export looks like
     # Cleaning can uncover another prefix or number ("S-N 5", "1 E5"); repeat until nothing
     # changes, so that normalising a normalised serial changes nothing. After the first pass,
     # each pass only removes characters or yields plain digits, so this ends.

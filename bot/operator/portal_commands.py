@@ -18,7 +18,8 @@ from bot.operator.commands import Output
 from core.i18n import N_, Translator
 from core.portal import Handling
 from core.portal_export import RowDefect
-from storage.services.portal import PortalReport, ProblemRow, find_import, import_portal_export
+from storage.services.portal import import_portal_export
+from storage.services.portal_reports import PortalReport, ProblemRow, find_import
 
 # The per-company counts, in the order a summary lists them.
 COUNT_LABELS = {

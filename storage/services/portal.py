@@ -13,31 +13,37 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date, datetime
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from core.campaign import Campaign
 from core.eligibility import IneligibilityReason
-from core.i18n import N_
 from core.portal import PROBLEMS, Decision, EnrolledCompany, Handling, decide
 from core.portal_export import BrokenRow, read_export
 from core.statuses import Channel
 from core.template import content_hash
+from storage.bulk import insert_rows
 from storage.masterdata import chunked
-from storage.services.lookup import NotFound
 from storage.services.portal_notice import notify_manual_only
+from storage.services.portal_reports import (
+    EnrolledRow,
+    PortalReport,
+    ProblemRow,
+    earlier_import,
+    enrolled_companies,
+    job_done,
+    report_of,
+)
 from storage.services.registrations import (
     ClaimInput,
     ClaimOutcome,
     CompanyClaims,
     commit_racing,
     judge_and_store_companies,
-    table_of,
 )
-from storage.tables import Company, PortalDevice, PortalImport, PortalProblem, Registration
+from storage.tables import PortalDevice, PortalImport, PortalProblem, Registration
 from storage.uow import UnitOfWork
 
 TRANSFERRED = "transferred"
@@ -46,53 +52,6 @@ MANUAL_ONLY = Handling.MANUAL_ONLY.value
 ALREADY_REGISTERED = "already_registered"
 ALREADY_HANDLED = "already_handled"
 INVALID = "invalid"
-
-
-@dataclass(frozen=True)
-class CompanyTally:
-    """What one export did for one company, counted by outcome."""
-
-    customer_number: str
-    name: str
-    counts: dict[str, int]
-
-
-@dataclass(frozen=True)
-class ProblemRow:
-    """A row the operator must look at: wrong customer number, or unreadable."""
-
-    row_number: int
-    handling: str
-    portal_user: str
-    customer_number: str
-    plant: str
-    serial: str
-    detail: str | None
-
-
-@dataclass(frozen=True)
-class PortalReport:
-    """What an export did; ``first_processed_at`` is set when it had been imported before."""
-
-    import_id: int
-    filename: str
-    created_at: datetime
-    first_processed_at: datetime | None
-    totals: dict[str, int]
-    companies: tuple[CompanyTally, ...]
-    problems: tuple[ProblemRow, ...] = field(default=())
-
-    @property
-    def duplicate(self) -> bool:
-        """The same export was already imported: nothing changed this time."""
-        return self.first_processed_at is not None
-
-
-@dataclass(frozen=True)
-class _Company:
-    id: int
-    name: str
-    campaign_code: str
 
 
 def import_portal_export(uow: UnitOfWork, *, campaigns: Mapping[str, Campaign], data: bytes,
@@ -106,7 +65,7 @@ def import_portal_export(uow: UnitOfWork, *, campaigns: Mapping[str, Campaign], 
     export = read_export(data, filename)
 
     def work() -> PortalReport:
-        seen = earlier_import(uow.session, digest) or _job_done(uow.session, job_day)
+        seen = earlier_import(uow.session, digest) or job_done(uow.session, job_day)
         if seen is not None:
             return seen
         batch = PortalImport(sha256=digest, filename=filename[:255], source=source,
@@ -115,7 +74,7 @@ def import_portal_export(uow: UnitOfWork, *, campaigns: Mapping[str, Campaign], 
         uow.session.add(batch)
         uow.session.flush()
         assert batch.id is not None
-        companies = _enrolled(uow.session)
+        companies = enrolled_companies(uow.session)
         decisions = decide(export, {n: EnrolledCompany(n, c.campaign_code)
                                     for n, c in companies.items()}, campaigns)
         tallies: dict[str, Counter[str]] = defaultdict(Counter)
@@ -130,72 +89,13 @@ def import_portal_export(uow: UnitOfWork, *, campaigns: Mapping[str, Campaign], 
         batch.summary = json.dumps({"totals": dict(totals), "companies": {
             number: dict(tally) for number, tally in sorted(tallies.items())}})
         uow.session.add(batch)
-        return _report(batch, None, companies, problems)
+        return report_of(batch, None, companies, problems)
 
     return commit_racing(uow, work)
 
 
-def earlier_import(session: Session, digest: str) -> PortalReport | None:
-    """The report of an export with these bytes, if it was imported already."""
-    batch = session.exec(select(PortalImport).where(PortalImport.sha256 == digest)).first()
-    return None if batch is None else import_report(session, batch, duplicate=True)
-
-
-def _job_done(session: Session, job_day: date | None) -> PortalReport | None:
-    """The daily job's import of ``job_day``, when another process already did it."""
-    if job_day is None:
-        return None
-    batch = session.exec(select(PortalImport).where(PortalImport.job_day == job_day)).first()
-    return None if batch is None else import_report(session, batch, duplicate=True)
-
-
-def job_imported_on(session: Session, job_day: date) -> bool:
-    """Whether the daily job already imported an export on ``job_day``."""
-    return _job_done(session, job_day) is not None
-
-
-def find_import(session: Session, import_id: int | None = None) -> PortalReport:
-    """An import's report by id, or the latest import's."""
-    statement = select(PortalImport)
-    statement = (statement.where(PortalImport.id == import_id) if import_id is not None
-                 else statement.order_by(col(PortalImport.id).desc()))
-    batch = session.exec(statement).first()
-    if batch is None:
-        raise NotFound(N_("No portal export has been imported yet.") if import_id is None
-                       else N_("No portal import #%(id)s."), id=import_id)
-    return import_report(session, batch, duplicate=False)
-
-
-def import_report(session: Session, batch: PortalImport, *, duplicate: bool) -> PortalReport:
-    """An import's report read back from the database (its summary and problem rows)."""
-    problems = tuple(ProblemRow(p.row_number, p.handling, p.portal_user, p.customer_number,
-                                p.plant, p.serial, p.detail)
-                     for p in session.exec(select(PortalProblem).where(
-                         PortalProblem.import_id == batch.id)
-                         .order_by(col(PortalProblem.row_number))))
-    return _report(batch, batch.created_at if duplicate else None, _enrolled(session), problems)
-
-
-def _report(batch: PortalImport, first: datetime | None, companies: Mapping[str, _Company],
-            problems: Sequence[ProblemRow]) -> PortalReport:
-    assert batch.id is not None
-    summary = json.loads(batch.summary)
-    tallies = tuple(CompanyTally(number, companies[number].name if number in companies else "?",
-                                 {str(k): int(v) for k, v in counts.items()})
-                    for number, counts in summary.get("companies", {}).items())
-    return PortalReport(batch.id, batch.filename, batch.created_at, first,
-                        {str(k): int(v) for k, v in summary.get("totals", {}).items()},
-                        tallies, tuple(problems))
-
-
-def _enrolled(session: Session) -> dict[str, _Company]:
-    return {number: _Company(cid, name, campaign) for cid, number, name, campaign in session.exec(
-        select(Company.id, Company.customer_number, Company.name, Company.campaign_code)
-        .where(col(Company.enrolled).is_(True))) if cid is not None}
-
-
 def _not_handled_before(session: Session, decisions: Sequence[Decision],
-                        companies: Mapping[str, _Company],
+                        companies: Mapping[str, EnrolledRow],
                         tallies: dict[str, Counter[str]]) -> list[Decision]:
     """The transfer and manual-only rows whose serial no export (nor this one) handled yet."""
     wanted = [d for d in decisions if d.handling in (Handling.TRANSFER, Handling.MANUAL_ONLY)]
@@ -223,7 +123,7 @@ def _not_handled_before(session: Session, decisions: Sequence[Decision],
 
 
 def _transfer(session: Session, import_id: int, campaigns: Mapping[str, Campaign],
-              companies: Mapping[str, _Company], fresh: Sequence[Decision],
+              companies: Mapping[str, EnrolledRow], fresh: Sequence[Decision],
               tallies: dict[str, Counter[str]], actor: str, now: datetime) -> None:
     """Each company's devices through the rules engine, as one batch per company."""
     by_campaign: dict[str, dict[str, list[Decision]]] = defaultdict(lambda: defaultdict(list))
@@ -243,7 +143,7 @@ def _transfer(session: Session, import_id: int, campaigns: Mapping[str, Campaign
     _insert(session, devices)
 
 
-def _tally(import_id: int, company: _Company, decisions: Sequence[Decision],
+def _tally(import_id: int, company: EnrolledRow, decisions: Sequence[Decision],
            outcomes: Sequence[ClaimOutcome], tally: Counter[str]) -> list[dict[str, object]]:
     """Count one company's verdicts; the devices judged are recorded as handled."""
     devices = []
@@ -261,7 +161,7 @@ def _tally(import_id: int, company: _Company, decisions: Sequence[Decision],
 
 
 def _manual_only(session: Session, import_id: int, campaigns: Mapping[str, Campaign],
-                 companies: Mapping[str, _Company], fresh: Sequence[Decision],
+                 companies: Mapping[str, EnrolledRow], fresh: Sequence[Decision],
                  tallies: dict[str, Counter[str]], now: datetime) -> None:
     """Record manual-only devices and tell each company about those not registered yet."""
     manual = [d for d in fresh if d.handling is Handling.MANUAL_ONLY]
@@ -312,12 +212,11 @@ def _store_problems(session: Session, import_id: int,
             portal_user=row.portal_user[:200], customer_number=row.customer_number[:200],
             plant=row.plant[:200], serial=row.serial[:64], detail=(detail or "")[:200] or None))
     for chunk in chunked(problems, 1000):
-        session.execute(insert(table_of(PortalProblem)),
-                        [{"import_id": import_id, **asdict(p)} for p in chunk])
+        insert_rows(session, PortalProblem, [{"import_id": import_id, **asdict(p)} for p in chunk])
     return problems
 
 
-def _device(import_id: int, company: _Company, decision: Decision,
+def _device(import_id: int, company: EnrolledRow, decision: Decision,
             handling: str) -> dict[str, object]:
     return {"import_id": import_id, "campaign_code": company.campaign_code,
             "serial": decision.row.serial, "company_id": company.id,
@@ -327,7 +226,7 @@ def _device(import_id: int, company: _Company, decision: Decision,
 
 def _insert(session: Session, rows: Sequence[dict[str, object]]) -> None:
     for chunk in chunked(rows, 1000):
-        session.execute(insert(table_of(PortalDevice)), chunk)
+        insert_rows(session, PortalDevice, chunk)
 
 
 def _day(decision: Decision) -> date:

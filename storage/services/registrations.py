@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import Insert, Table, insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from core.campaign import Campaign
 from core.eligibility import (
@@ -26,6 +25,7 @@ from core.information_requests import RequestState
 from core.masterdata import InMemoryMasterData, NoMasterData
 from core.serials import normalise_serial
 from core.statuses import Channel, Status
+from storage.bulk import insert_rows, insert_rows_returning_ids
 from storage.masterdata import DatabaseMasterData, chunked
 from storage.outbox import StatusChange, notify_status_changes
 from storage.status_changes import new_reference
@@ -217,11 +217,8 @@ def _store_accepted(session: Session, campaign: Campaign, owners: Sequence[int |
             "registered_at": now, "channel": channel.value, "status": v.status.value,
             "amount_cents": int(v.amount * 100), "updated_at": now,
         } for i, v in chunk]
-        ids = list(session.execute(
-            _one_statement(Registration).returning(table_of(Registration).c.id,
-                                                   sort_by_parameter_order=True),
-            rows).scalars())
-        session.execute(_one_statement(StatusEvent), [{
+        ids = insert_rows_returning_ids(session, Registration, rows)
+        insert_rows(session, StatusEvent, [{
             "registration_id": rid, "at": now, "actor": actor, "channel": channel.value,
             "from_status": None, "to_status": v.status.value,
             "reason": v.info_reason.value if v.info_reason else None,
@@ -248,7 +245,7 @@ def _store_accepted(session: Session, campaign: Campaign, owners: Sequence[int |
                 reason=v.info_reason.value if v.info_reason else None,
                 due_on=v.terms.due_on if v.terms else None, reference=reference))
         if requests:
-            session.execute(_one_statement(InformationRequest), requests)
+            insert_rows(session, InformationRequest, requests)
     for company_id, announced in changes.items():
         notify_status_changes(session, company_id=company_id, changes=announced, now=now)
     return outcomes
@@ -273,24 +270,7 @@ def _store_rejected(session: Session, campaign: Campaign, owners: Sequence[int |
     for row in rows:
         row["conflicting_registration_id"] = conflicts.get(str(row["serial"]))
     for chunk in chunked(rows, 1000):
-        session.execute(_one_statement(RejectedClaim), chunk)
-
-
-def _one_statement(model: type[SQLModel]) -> Insert:
-    """A bulk insert sent as one executemany, on the table rather than the ORM entity.
-
-    Through the ORM, rows that differ in which values are None are grouped and sent as one
-    statement per group (about 95 INSERTs per 1,000 claims instead of one, see BENCHMARKS.md),
-    and every row goes through the ORM's bookkeeping; a Core insert sends the rows as they are.
-    """
-    return insert(table_of(model))
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The Core table behind a SQLModel table class."""
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
+        insert_rows(session, RejectedClaim, chunk)
 
 
 def _registration_ids(session: Session, campaign_code: str,

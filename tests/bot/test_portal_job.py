@@ -16,7 +16,8 @@ from bot.bootstrap import App, bootstrap
 from bot.portal_job import newest_export, run_portal_job
 from bot.sandbox import sandbox_devices, seed_sandbox
 from bot.settings import Settings
-from storage.services.portal import PortalReport, import_portal_export
+from storage.services.portal import import_portal_export
+from storage.services.portal_reports import PortalReport
 from storage.tables import PortalImport, Registration
 
 HEADER = ("portal_user;customer_number;customer_number_entered_at;plant;serial;product;"

@@ -12,12 +12,13 @@ from storage_support import COMPETITOR, INSTALLER, ITALIAN, KnownSerials, count_
 from core.campaign import Campaign
 from core.portal_export import PortalExportError
 from core.statuses import Channel, Status
-from storage.services.portal import PortalReport, import_portal_export
+from storage.services.portal import import_portal_export
 from storage.services.portal_notice import (
     MANUAL_ONLY_TOPIC,
     NothingToRegister,
     register_manual_devices,
 )
+from storage.services.portal_reports import PortalReport
 from storage.services.registrations import ClaimInput, register
 from storage.tables import OutboxMessage, PortalProblem, Registration, StatusEvent
 from storage.uow import UnitOfWork

@@ -16,7 +16,8 @@ from bot.sandbox_mail import CollectingHandler, LoopbackController
 from bot.telegram.application import BotApplication
 from bot.telegram.sender import TelegramChatSender
 from sandbox.botapi.people import Person
-from storage.services.portal import PortalReport, import_portal_export
+from storage.services.portal import import_portal_export
+from storage.services.portal_reports import PortalReport
 from storage.tables import Registration
 
 People = Callable[..., Person]
