@@ -3,7 +3,8 @@
 psycopg sends an executemany as one statement per row, each parsed and planned by the server
 (prepared statements are off, see :mod:`storage.db`): 100,000 registrations of a portal
 export were about 300,000 statements. COPY streams the rows in one command instead. Rows
-whose ids the caller needs get them from the table's sequence first. A unique-constraint
+whose ids the caller needs get them from the table's sequence first (on SQLite, see
+:func:`_sqlite_ids`). A unique-constraint
 violation during COPY is raised as SQLAlchemy's IntegrityError, like an INSERT's, so the
 "re-judge after a lost race" logic works the same on both paths.
 """
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -46,15 +47,29 @@ def insert_rows_returning_ids(session: Session, model: type[SQLModel],
     if not rows:
         return []
     table = table_of(model)
-    if session.get_bind().dialect.name != "postgresql":
-        return list(session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            list(rows)).scalars())
+    if session.get_bind().dialect.name == "sqlite":
+        return _sqlite_ids(session, table, rows)
     ids = [int(i) for i in session.execute(text(
         "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
         {"table": table.name, "count": len(rows)}).scalars()]
     _copy(session, table, [{"id": rid, **row} for rid, row in zip(ids, rows, strict=True)])
     return ids
+
+
+def _sqlite_ids(session: Session, table: Table, rows: Sequence[Row]) -> list[int]:
+    """One executemany, then the ids SQLite gave: the next ones after the largest.
+
+    With RETURNING, SQLAlchemy sends one INSERT per row to keep the ids in order. SQLite gives
+    a row without an id "one larger than the largest ROWID in the table prior to the insert",
+    and our units of work hold the write lock from BEGIN IMMEDIATE, so the ids are known.
+    """
+    largest = select(func.coalesce(func.max(table.c.id), 0))
+    before = int(session.execute(largest).scalar_one())
+    session.execute(insert(table), list(rows))
+    after = int(session.execute(largest).scalar_one())
+    if after != before + len(rows):
+        raise RuntimeError(f"{table.name}: ids {before + 1}..{after} for {len(rows)} rows")
+    return list(range(before + 1, after + 1))
 
 
 def _copy(session: Session, table: Table, rows: Sequence[Row]) -> None:
