@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from telegram import Update
 
+from bot.settings import Settings
 from bot.telegram.application import BotApplication, publish_commands
 
 POLL_TIMEOUT_SECONDS = 10
@@ -28,6 +30,17 @@ class WebhookServer:
     url_path: str
     url: str
     secret_token: str
+
+
+def webhook_from_settings(settings: Settings) -> WebhookServer | None:
+    """The webhook the settings ask for (never in the sandbox, which makes its own)."""
+    if settings.telegram_mode != "webhook" or settings.sandbox:
+        return None
+    assert settings.telegram_webhook_url is not None
+    assert settings.telegram_webhook_secret is not None
+    return WebhookServer(settings.telegram_webhook_listen, settings.telegram_webhook_port,
+                         urlparse(settings.telegram_webhook_url).path.lstrip("/"),
+                         settings.telegram_webhook_url, settings.telegram_webhook_secret)
 
 
 async def start(application: BotApplication, webhook: WebhookServer | None = None) -> None:
