@@ -36,6 +36,7 @@ from time import perf_counter
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from benchmarks.chat_inbox import Inbox, collecting
 from benchmarks.chat_stack import MachineLoad, chat_stack
 from benchmarks.support import (
     arguments,
@@ -106,42 +107,28 @@ class Phase:
 Check = Callable[[int, str, str], bool]  # (chat, what the user sent, the answer) -> correct?
 
 
-async def phase(world: World, chats: list[int], messages: list[list[str]],
+async def phase(world: World, inbox: Inbox, chats: list[int], messages: list[list[str]],
                 check: Check) -> Phase:
     """Every user sends their messages one after the other, waiting for each answer."""
     latencies: list[float] = []
     wrong: list[str] = []
-    answers: dict[int, list[str]] = {chat: [] for chat in chats}
-    seen = len(world.outputs)
 
     async def talk(chat_id: int, texts: list[str]) -> None:
         user = world.users[chat_id]
         for text in texts:
             started = perf_counter()
-            expected = len(answers[chat_id]) + 1
+            expected = inbox.count(chat_id) + 1
             await world.push("message", world.user_message(user, world.chats[chat_id],
                                                            text=text))
-            while len(answers[chat_id]) < expected:
-                await world.wait_changed(5.0)
+            answer = (await inbox.wait(chat_id, expected))[-1]
             latencies.append(perf_counter() - started)
-            if not check(chat_id, text, answers[chat_id][-1]):
-                wrong.append(f"{text!r} -> {answers[chat_id][-1][:200]!r}")
+            said = str(answer.message.get("text"))
+            if answer.method != "sendMessage" or not check(chat_id, text, said):
+                wrong.append(f"{text!r} -> {answer.method} {said[:200]!r}")
 
-    async def collect_answers() -> None:
-        nonlocal seen
-        while True:
-            await world.wait_changed(5.0)
-            for output in world.outputs[seen:]:
-                if output.method == "sendMessage" and output.chat_id in answers:
-                    answers[output.chat_id].append(str(output.message.get("text")))
-            seen = len(world.outputs)
-
-    collector = asyncio.create_task(collect_answers())
     started = perf_counter()
     await asyncio.gather(*(talk(c, m) for c, m in zip(chats, messages, strict=True)))
-    elapsed = perf_counter() - started
-    collector.cancel()
-    return Phase(elapsed, latencies, wrong)
+    return Phase(perf_counter() - started, latencies, wrong)
 
 
 def checks() -> tuple[Check, Check]:
@@ -168,16 +155,17 @@ async def measure(engine: Engine, folder: Path, new_serials: list[str], *, mode:
     world = World(token=TOKEN)
     chats = [world.add_user(f"User {i}", "fr", user_id=500_000 + i)["id"] for i in range(USERS)]
     status_ok, registration_ok = checks()
-    async with chat_stack(world, engine, folder, bots=bots, mode=mode, now=NOW) as stack:
+    async with chat_stack(world, engine, folder, bots=bots, mode=mode, now=NOW) as stack, \
+            collecting(world) as inbox:
         machine = MachineLoad()
         machine.start()
         bots_cpu, own_cpu = stack.bots_cpu_seconds(), time.process_time()
         log(f"{NAME}: {USERS} users, {USERS * STATUS_EACH:,} /status")
-        status = await phase(world, chats, [["/status"] * STATUS_EACH] * USERS, status_ok)
+        status = await phase(world, inbox, chats, [["/status"] * STATUS_EACH] * USERS, status_ok)
         log(f"{NAME}: {USERS} users, {USERS * REGISTER_EACH:,} registrations")
         lines = [[f"{new_serials[u * REGISTER_EACH + i]} STP-SE 01/06/2026"
                   for i in range(REGISTER_EACH)] for u in range(USERS)]
-        register = await phase(world, chats, lines, registration_ok)
+        register = await phase(world, inbox, chats, lines, registration_ok)
         bots_cpu = stack.bots_cpu_seconds() - bots_cpu
         own_cpu = time.process_time() - own_cpu
         busy = machine.stop()

@@ -26,7 +26,7 @@ from core.campaign import Campaign
 from core.i18n import Translator
 from storage.services.chat import ChatProfile, LinkedCompany
 from storage.services.chat_state import Conversation, save_conversation
-from storage.services.chat_turn import begin_turn
+from storage.services.chat_turn import begin_turn, known_turn
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -189,9 +189,13 @@ class Turn:
 
 
 def _load(app: App, telegram_user_id: int, language: str) -> tuple[ChatProfile, Conversation]:
-    with app.uow() as uow:
-        return begin_turn(uow, telegram_user_id=telegram_user_id, language=language,
-                          now=app.clock())
+    now = app.clock()
+    with app.uow(read_only=True) as uow:
+        found = known_turn(uow.session, telegram_user_id=telegram_user_id, now=now)
+    if found is not None:
+        return found
+    with app.uow() as uow:  # first contact: the user is created
+        return begin_turn(uow, telegram_user_id=telegram_user_id, language=language, now=now)
 
 
 def _save(app: App, chat_user_id: int, conversation: Conversation) -> None:

@@ -1,8 +1,9 @@
 """What every chat update needs first: the user, their company and their conversation.
 
 Every update a bot process handles begins here, so it is one SELECT of plain columns (the user
-joined to their company and conversation) instead of three ORM look-ups; the user is created
-only at first contact. Any bot process can answer any update: nothing is kept in memory.
+joined to their company and conversation) instead of three ORM look-ups, which can run in a
+read-only unit of work; the user is created only at first contact. Any bot process can answer
+any update: nothing is kept in memory.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import and_, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from storage.services.chat import ChatProfile, LinkedCompany, chat_user
 from storage.services.chat_state import STALE_AFTER, Conversation, load_conversation
@@ -23,10 +24,10 @@ _COLUMNS = (ChatUser.id, ChatUser.language, ChatUser.notifications, Company.id,
             ChatConversation.state, ChatConversation.data, ChatConversation.updated_at)
 
 
-def begin_turn(uow: UnitOfWork, *, telegram_user_id: int, language: str,
-               now: datetime) -> tuple[ChatProfile, Conversation]:
-    """The user's profile and conversation; the user is created at first contact."""
-    row = uow.session.execute(
+def known_turn(session: Session, *, telegram_user_id: int,
+               now: datetime) -> tuple[ChatProfile, Conversation] | None:
+    """The user's profile and conversation, or None at first contact (one SELECT)."""
+    row = session.execute(
         select(*(col(column) for column in _COLUMNS))
         .select_from(ChatUser)
         .outerjoin(Company, and_(col(Company.id) == ChatUser.company_id,
@@ -34,9 +35,7 @@ def begin_turn(uow: UnitOfWork, *, telegram_user_id: int, language: str,
         .outerjoin(ChatConversation, col(ChatConversation.chat_user_id) == ChatUser.id)
         .where(col(ChatUser.telegram_user_id) == telegram_user_id)).first()
     if row is None:
-        profile = chat_user(uow, telegram_user_id=telegram_user_id, language=language, now=now)
-        return profile, load_conversation(uow.session, chat_user_id=profile.chat_user_id,
-                                          now=now)
+        return None
     (user_id, user_language, notifications, company_id, customer_number, name,
      campaign_code, state, data, updated_at) = row
     company = None if company_id is None else LinkedCompany(company_id, customer_number, name,
@@ -46,3 +45,13 @@ def begin_turn(uow: UnitOfWork, *, telegram_user_id: int, language: str,
         return profile, Conversation()
     gathered = json.loads(data)
     return profile, Conversation(state, gathered if isinstance(gathered, dict) else {})
+
+
+def begin_turn(uow: UnitOfWork, *, telegram_user_id: int, language: str,
+               now: datetime) -> tuple[ChatProfile, Conversation]:
+    """The user's profile and conversation; the user is created at first contact."""
+    found = known_turn(uow.session, telegram_user_id=telegram_user_id, now=now)
+    if found is not None:
+        return found
+    profile = chat_user(uow, telegram_user_id=telegram_user_id, language=language, now=now)
+    return profile, load_conversation(uow.session, chat_user_id=profile.chat_user_id, now=now)

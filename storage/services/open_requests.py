@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlmodel import Session, col
@@ -37,7 +37,7 @@ def _kinds(stored: str) -> tuple[DocumentKind, ...]:
     return tuple(_KINDS[k] for k in stored.split(",") if k in _KINDS)
 
 
-def _statement(company_id: int) -> Select[Unpack[tuple[Any, ...]]]:
+def _statement(company_id: int) -> Select[*tuple[Any, ...]]:
     return (select(*(col(column) for column in _COLUMNS))
             .select_from(InformationRequest)
             .join(Registration, col(Registration.id) == InformationRequest.registration_id)
