@@ -161,3 +161,5 @@ async def chat_stack(world: World, engine: Engine, folder: Path, *, bots: int, m
                 except subprocess.TimeoutExpired:
                     bot.kill()
                     await asyncio.to_thread(bot.wait)
+                if bot.stdout is not None:
+                    bot.stdout.close()

@@ -40,6 +40,7 @@ class WebhookPusher:
         self.world = world
         self.backends = [URL(backend) for backend in backends]
         self.delivered = 0
+        self.routes: dict[int, str] = {}  # with backends: update_id -> the last one tried
         self._turn = 0
         self._in_flight: set[int] = set()
         self._busy: set[int] = set()
@@ -89,9 +90,11 @@ class WebhookPusher:
         headers = {SECRET_HEADER: hook.secret_token} if hook.secret_token else {}
         try:
             while self.world.webhook is hook:
+                target = self._target(hook)
+                if self.backends:
+                    self.routes[update["update_id"]] = target
                 try:
-                    async with session.post(self._target(hook), json=update,
-                                            headers=headers) as answer:
+                    async with session.post(target, json=update, headers=headers) as answer:
                         if 200 <= answer.status < 300:
                             self._forget(update)
                             self.delivered += 1
