@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlmodel import Session, col
 
 from storage.services.chat import ChatProfile, LinkedCompany, chat_user
@@ -24,16 +24,19 @@ _COLUMNS = (ChatUser.id, ChatUser.language, ChatUser.notifications, Company.id,
             ChatConversation.state, ChatConversation.data, ChatConversation.updated_at)
 
 
+# Built once: building a statement costs more CPU than SQLite takes to run it.
+_TURN = (select(*(col(column) for column in _COLUMNS))
+         .select_from(ChatUser)
+         .outerjoin(Company, and_(col(Company.id) == ChatUser.company_id,
+                                  col(ChatUser.verified).is_(True)))
+         .outerjoin(ChatConversation, col(ChatConversation.chat_user_id) == ChatUser.id)
+         .where(col(ChatUser.telegram_user_id) == bindparam("telegram_user_id")))
+
+
 def known_turn(session: Session, *, telegram_user_id: int,
                now: datetime) -> tuple[ChatProfile, Conversation] | None:
     """The user's profile and conversation, or None at first contact (one SELECT)."""
-    row = session.execute(
-        select(*(col(column) for column in _COLUMNS))
-        .select_from(ChatUser)
-        .outerjoin(Company, and_(col(Company.id) == ChatUser.company_id,
-                                 col(ChatUser.verified).is_(True)))
-        .outerjoin(ChatConversation, col(ChatConversation.chat_user_id) == ChatUser.id)
-        .where(col(ChatUser.telegram_user_id) == telegram_user_id)).first()
+    row = session.execute(_TURN, {"telegram_user_id": telegram_user_id}).first()
     if row is None:
         return None
     (user_id, user_language, notifications, company_id, customer_number, name,
