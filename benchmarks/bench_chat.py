@@ -162,6 +162,8 @@ async def measure(engine: Engine, folder: Path, new_serials: list[str], *, mode:
         bots_cpu, own_cpu = stack.bots_cpu_seconds(), time.process_time()
         log(f"{NAME}: {USERS} users, {USERS * STATUS_EACH:,} /status")
         status = await phase(world, inbox, chats, [["/status"] * STATUS_EACH] * USERS, status_ok)
+        status_bots_cpu = stack.bots_cpu_seconds() - bots_cpu
+        status_own_cpu = time.process_time() - own_cpu
         log(f"{NAME}: {USERS} users, {USERS * REGISTER_EACH:,} registrations")
         lines = [[f"{new_serials[u * REGISTER_EACH + i]} STP-SE 01/06/2026"
                   for i in range(REGISTER_EACH)] for u in range(USERS)]
@@ -179,6 +181,8 @@ async def measure(engine: Engine, folder: Path, new_serials: list[str], *, mode:
         "register_updates_per_s": round(len(register.latencies) / register.seconds, 1),
         "register_p50_ms": round(median(register.latencies) * 1000, 1),
         "register_p99_ms": round(percentile(register.latencies, 0.99) * 1000, 1),
+        "status_bot_cpu_ms": round(status_bots_cpu * 1000 / len(status.latencies), 2),
+        "status_server_cpu_ms": round(status_own_cpu * 1000 / len(status.latencies), 2),
         "bot_cpu_ms_per_update": round(bots_cpu * 1000 / updates, 2),
         "server_cpu_ms_per_update": round(own_cpu * 1000 / updates, 2),
         "machine_busy_percent": round(busy * 100, 1),
