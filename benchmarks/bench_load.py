@@ -35,7 +35,12 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from benchmarks.chat_inbox import Inbox, collecting
-from benchmarks.chat_stack import MachineLoad, chat_stack
+from benchmarks.chat_stack import (
+    MachineLoad,
+    chat_stack,
+    database_cpu_between,
+    database_cpu_seconds,
+)
 from benchmarks.load_users import Installer, Outcome, Scenario
 from benchmarks.support import (
     analyze,
@@ -145,10 +150,12 @@ async def measure(engine: Engine, folder: Path, installers: list[Installer], *,
         machine = MachineLoad()
         machine.start()
         bots_cpu, own_cpu = stack.bots_cpu_seconds(), time.process_time()
+        database_cpu = database_cpu_seconds(engine)
         log(f"{NAME}: {len(installers):,} installers for {seconds:g} s")
         outcomes, elapsed = await drive(world, inbox, installers, scenario, seconds, think)
         bots_cpu = stack.bots_cpu_seconds() - bots_cpu
         own_cpu = time.process_time() - own_cpu
+        database = database_cpu_between(database_cpu, database_cpu_seconds(engine))
         busy = machine.stop()
         delivered = stack.server.webhook.delivered
     by_kind: dict[str, list[float]] = defaultdict(list)
@@ -167,6 +174,7 @@ async def measure(engine: Engine, folder: Path, installers: list[Installer], *,
         "webhook_deliveries": delivered,
         "bot_cpu_ms_per_update": round(bots_cpu * 1000 / max(1, len(outcomes)), 2),
         "server_cpu_ms_per_update": round(own_cpu * 1000 / max(1, len(outcomes)), 2),
+        "database_cpu_ms_per_update": round(database * 1000 / max(1, len(outcomes)), 2),
         "machine_busy_percent": round(busy * 100, 1),
         "load_average_1min": round(os.getloadavg()[0], 2),
     }

@@ -41,14 +41,44 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+APPLICATION_NAME = "cashback-bench-bot"
+
+
 def database_url(engine: Engine) -> str:
-    """The URL a child process opens to see the same database (and PostgreSQL schema)."""
+    """The URL a child process opens to see the same database (and PostgreSQL schema).
+
+    On PostgreSQL the bots' connections carry an application name of their own, so the CPU
+    of the server processes serving them can be counted (:func:`database_cpu_seconds`).
+    """
     url = engine.url
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             schema = str(connection.execute(text("select current_schema()")).scalar())
-        url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+        url = url.update_query_dict({"options": f"-csearch_path={schema}",
+                                     "application_name": f"{APPLICATION_NAME}-{schema}"})
     return url.render_as_string(hide_password=False)
+
+
+def database_cpu_seconds(engine: Engine) -> dict[int, float]:
+    """CPU so far of each PostgreSQL server process serving the bots (empty for SQLite)."""
+    if engine.dialect.name != "postgresql":
+        return {}
+    with engine.connect() as connection:
+        pids = connection.execute(text(
+            "select pid from pg_stat_activity where application_name = "
+            "'" + APPLICATION_NAME + "-' || current_schema()")).scalars().all()
+    found = {}
+    for pid in pids:
+        try:
+            found[int(pid)] = process_cpu_seconds(int(pid))
+        except OSError:  # gone meanwhile, or another machine's server
+            pass
+    return found
+
+
+def database_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the bots' server processes used between two :func:`database_cpu_seconds`."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def process_cpu_seconds(pid: int) -> float:
