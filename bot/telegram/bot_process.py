@@ -15,15 +15,26 @@ import argparse
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Callable
 from datetime import datetime
 
 from bot.bootstrap import App, Clock, bootstrap, utc_now
+from bot.i18n import translator
 from bot.settings import Settings
 from bot.telegram.application import Endpoint, build_application
 from bot.telegram.serve import running, webhook_from_settings
+from core.i18n import N_, LocalizedError
 
 READY = "bot ready"
+
+
+NO_TOKEN = N_("The bot alone needs TELEGRAM_BOT_TOKEN (and TELEGRAM_BASE_URL for a local Bot "
+              "API server); the sandbox starts with `cashback run`.")
+
+
+class NoBotToken(LocalizedError):
+    """The bot cannot run alone without a token: only ``cashback run`` makes a sandbox."""
 
 
 async def serve_bot(app: App, stop: asyncio.Event,
@@ -31,8 +42,7 @@ async def serve_bot(app: App, stop: asyncio.Event,
     """Answer updates (webhook or long polling, as the settings say) until ``stop`` is set."""
     settings = app.settings
     if settings.telegram_bot_token is None:
-        raise ValueError("the bot alone needs TELEGRAM_BOT_TOKEN (the sandbox runs with "
-                         "`cashback run`)")
+        raise NoBotToken(NO_TOKEN)
     endpoint = Endpoint(settings.telegram_base_url, settings.telegram_base_file_url)
     application = build_application(app, settings.telegram_bot_token, endpoint=endpoint)
     async with running(application, webhook_from_settings(settings)):
@@ -65,7 +75,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="benchmarks and tests only: this aware time is always 'now'")
     args = parser.parse_args(argv)
     settings = Settings()
+    if settings.telegram_bot_token is None:
+        print(translator(settings.default_language).gettext(NO_TOKEN), file=sys.stderr)
+        raise SystemExit(2)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     clock = utc_now if args.frozen_clock is None else _frozen(args.frozen_clock)
     app = bootstrap(settings, clock=clock)
     try:

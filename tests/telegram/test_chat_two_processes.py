@@ -142,3 +142,15 @@ async def test_a_conversation_started_on_one_bot_process_continues_on_the_other(
     # Each step of the conversation went to the other process than the step before.
     assert len(set(routes)) == 2
     assert all(a != b for a, b in zip(routes, routes[1:], strict=False))
+
+
+def test_the_bot_alone_without_a_token_says_what_it_needs(tmp_path: Path) -> None:
+    keep = {k: v for k, v in os.environ.items()
+            if not k.startswith(("CASHBACK_", "TELEGRAM_", "DATABASE_URL"))}
+    done = subprocess.run([sys.executable, "-m", "bot.telegram.bot_process"], cwd=tmp_path,
+                          env={**keep, "CASHBACK_DEFAULT_LANGUAGE": "fr"},
+                          capture_output=True, text=True, check=False)
+
+    assert done.returncode == 2
+    assert "Le bot seul a besoin de TELEGRAM_BOT_TOKEN" in done.stderr
+    assert "cashback run" in done.stderr
