@@ -55,7 +55,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connections),
-                headers={"User-Agent": self.USER_AGENT}, auto_decompress=False)
+                headers={"User-Agent": self.USER_AGENT})
 
     async def shutdown(self) -> None:
         """Close every connection."""
