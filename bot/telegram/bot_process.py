@@ -1,12 +1,13 @@
-"""Only the Telegram bot, in a process of its own.
+"""Only the Telegram bot, in a process of its own, as benchmarks and tests start it.
 
 With PostgreSQL several such processes run side by side behind the webhook (a load balancer
 in front of them): each reads the user's conversation from the database at every update, so
-any of them can answer any update. The outbox, the reply poller and the scheduled jobs run
-elsewhere. Settings come from the environment, as for ``cashback run``; a local Bot API server
-is reached through ``TELEGRAM_BASE_URL``.
+any of them can answer any update. In production ``cashback run --only bot`` does the same
+with the rest of the runner's care; this is the bare bot, which prints :data:`READY` once it
+receives updates and can run on a fixed clock. Settings come from the environment, as for
+``cashback run``; a local Bot API server is reached through ``TELEGRAM_BASE_URL``.
 
-    python -m bot.telegram.bot_process        # until SIGTERM or Ctrl+C
+    python -m bot.telegram.bot_process [--frozen-clock ISO]   # until SIGTERM or Ctrl+C
 """
 
 from __future__ import annotations
