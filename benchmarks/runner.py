@@ -63,6 +63,7 @@ class Benchmark:
     runs: int
     figures: tuple[Figure, ...]
     options: tuple[str, ...] = ()
+    backends: tuple[str, ...] = ("sqlite", "postgresql")
 
 
 BENCHMARKS = (
@@ -85,7 +86,7 @@ BENCHMARKS = (
               )),
     Benchmark("chat", "benchmarks.bench_chat",
               "chat updates through the local Bot API server and python-telegram-bot, "
-              "50 users", 3, (
+              "50 users, two bot processes behind the webhook", 3, (
                   Figure("status_updates_per_s", "/status (1,000 registrations)", "updates/s",
                          300),
                   Figure("status_p50_ms", "/status, p50", "ms"),
@@ -93,9 +94,37 @@ BENCHMARKS = (
                   Figure("register_updates_per_s", "one-line registration", "updates/s"),
                   Figure("register_p50_ms", "registration, p50", "ms"),
                   Figure("register_p99_ms", "registration, p99", "ms"),
-                  Figure("bot_cpu_ms_per_update", "bot CPU per update", "ms",
+                  Figure("status_bot_cpu_ms", "/status: bots' CPU per update", "ms",
                          higher_is_better=False),
+                  Figure("status_server_cpu_ms",
+                         "/status: Bot API server and users' CPU per update", "ms",
+                         higher_is_better=False),
+                  Figure("status_database_cpu_ms",
+                         "/status: PostgreSQL server's CPU per update", "ms",
+                         higher_is_better=False),
+                  Figure("status_capacity_per_s", "/status: CPUs / whole stack's CPU per "
+                         "update (estimate for an idle machine)", "updates/s"),
+                  Figure("machine_busy_percent", "machine CPU busy (all sessions)", "%"),
+                  Figure("load_average_1min", "load average, 1 min (all sessions)", ""),
               )),
+    Benchmark("load", "benchmarks.bench_load",
+              "load test: 1,000 installers for 60 s, /status, registrations and templates, "
+              "two bot processes behind the webhook", 3, (
+                  Figure("updates_per_s", "throughput", "updates/s"),
+                  Figure("p50_ms", "p50, all updates", "ms"),
+                  Figure("p99_ms", "p99, all updates", "ms"),
+                  Figure("status_p99_ms", "/status, p99", "ms"),
+                  Figure("register_p99_ms", "registration, p99", "ms"),
+                  Figure("template_p99_ms", "template upload, p99", "ms"),
+                  Figure("errors", "errors (wrong or missing answers, devices missing or "
+                         "twice)", "", 0, False),
+                  Figure("bot_cpu_ms_per_update", "bots' CPU per update", "ms",
+                         higher_is_better=False),
+                  Figure("database_cpu_ms_per_update", "PostgreSQL server's CPU per update",
+                         "ms", higher_is_better=False),
+                  Figure("machine_busy_percent", "machine CPU busy (all sessions)", "%"),
+                  Figure("load_average_1min", "load average, 1 min (all sessions)", ""),
+              ), backends=("postgresql",)),
     Benchmark("import", "benchmarks.bench_import",
               "template import end to end (read, validate, store, result workbook)", 3, (
                   Figure("import_s", "10,000 rows, whole import", "s"),
@@ -194,6 +223,8 @@ def main() -> None:
                              "5 for summary)")
     parser.add_argument("--only", choices=[b.name for b in BENCHMARKS], action="append",
                         help="run only this benchmark (repeatable)")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="how long the load test runs (default 60; shorter: a smoke test)")
     parser.add_argument("--rebuild", action="store_true",
                         help="make the cached SQLite file of the summary benchmark again")
     args = parser.parse_args()
@@ -216,8 +247,10 @@ def main() -> None:
         if args.only and benchmark.name not in args.only:
             continue
         runs = args.runs or benchmark.runs
-        for backend in backends:
+        for backend in (b for b in backends if b in benchmark.backends):
             extra = ["--rebuild"] if args.rebuild and benchmark.name == "summary" else []
+            always = [f"--seconds={args.seconds}"] \
+                if args.seconds is not None and benchmark.name == "load" else []
             results: list[dict[str, Any]] = []
             for run in range(runs):
                 print(f"== {benchmark.name} / {backend}: run {run + 1} of {runs}",
@@ -225,7 +258,7 @@ def main() -> None:
                 try:
                     # Rebuild the cache once, not on every run.
                     results.append(run_once(benchmark, backend, pg_url,
-                                            extra if run == 0 else []))
+                                            always + (extra if run == 0 else [])))
                 except RuntimeError as error:
                     print(error, file=sys.stderr)
                     failed = True

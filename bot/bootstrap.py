@@ -45,9 +45,9 @@ class App:
     documents: DocumentStore
     clock: Clock = field(default=utc_now)
 
-    def uow(self) -> UnitOfWork:
-        """A fresh unit of work for one use case."""
-        return UnitOfWork(self.engine)
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        """A fresh unit of work for one use case (``read_only`` when it only reads)."""
+        return UnitOfWork(self.engine, read_only=read_only)
 
     def campaign(self, code: str) -> Campaign:
         """A campaign by code, or a clear error listing the known ones."""

@@ -7,6 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+# Execution option of a unit of work that only reads (``UnitOfWork(engine, read_only=True)``).
+READ_ONLY = "cashback_read_only"
+
 
 def sqlite_url(data_dir: Path) -> str:
     """The default database: a file in the data directory."""
@@ -48,4 +51,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(connection: Any) -> None:
     # Writers queue on the database lock at BEGIN instead of failing on upgrade mid-transaction.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read-only units of work (READ_ONLY) read a WAL snapshot without taking that lock, so
+    # several processes answering /status do not wait for each other.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -7,16 +7,21 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from storage.db import READ_ONLY
+
 
 class UnitOfWork:
     """A session that commits only when told to and rolls back on any exception.
 
     Usage: ``with UnitOfWork(engine) as uow: ...; uow.commit()``. Leaving the block without
     commit discards everything, so a crash inside a use case never leaves half of it behind.
+    ``read_only=True`` is for use cases that only read: on SQLite they then do not take the
+    write lock (see ``storage.db``); writing in one is an error there.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self.engine = engine
+        self.read_only = read_only
         self._session: Session | None = None
         self.committed = False
 
@@ -33,7 +38,9 @@ class UnitOfWork:
         return self.engine.dialect.name
 
     def __enter__(self) -> UnitOfWork:
-        self._session = Session(self.engine, expire_on_commit=False)
+        bind = self.engine.execution_options(**{READ_ONLY: True}) if self.read_only \
+            else self.engine
+        self._session = Session(bind, expire_on_commit=False)
         self.committed = False
         return self
 

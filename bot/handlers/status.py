@@ -175,7 +175,7 @@ async def detail(turn: Turn, serial: str) -> None:
 
 def _overview(turn: Turn) -> Overview:
     assert turn.company is not None
-    with turn.app.uow() as uow:
+    with turn.app.uow(read_only=True) as uow:
         return Overview(company_summary(uow.session, turn.company.id),
                         company_open_requests(uow.session, turn.company.id))
 
@@ -183,7 +183,7 @@ def _overview(turn: Turn) -> Overview:
 def _page(turn: Turn, wanted: Status | None,
           offset: int) -> tuple[Summary, list[Registration]]:
     assert turn.company is not None
-    with turn.app.uow() as uow:
+    with turn.app.uow(read_only=True) as uow:
         return (company_summary(uow.session, turn.company.id),
                 company_registrations(uow.session, turn.company.id, status=wanted,
                                       offset=offset, limit=PAGE_SIZE + 1))
@@ -194,7 +194,7 @@ Detail = tuple[Registration, list[HistoryEntry], OpenRequest | None]
 
 def _detail(turn: Turn, serial: str) -> Detail | None:
     assert turn.company is not None
-    with turn.app.uow() as uow:
+    with turn.app.uow(read_only=True) as uow:
         try:
             registration = registration_by_serial(uow.session, turn.campaign.code, serial)
         except NotFound:

@@ -38,6 +38,7 @@ from bot.operator_chat.desk import OperatorChatHandler
 from bot.telegram import router
 from bot.telegram.errors import on_error
 from bot.telegram.guards import ThrottleGuard, private_chats_only
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.processing import PerUserOrder
 from bot.telegram.throttle import Throttle
 from bot.telegram.turn import Context, database_executor
@@ -65,7 +66,9 @@ def build_application(app: App, token: str, *, endpoint: Endpoint = Endpoint(),
                .context_types(ContextTypes(context=Context))
                .rate_limiter(AIORateLimiter(overall_max_rate=app.settings.chat_send_rate,
                                             max_retries=SEND_RETRIES))
-               .concurrent_updates(PerUserOrder(on_done=on_processed)))
+               .concurrent_updates(PerUserOrder(on_done=on_processed))
+               .request(AiohttpRequest())
+               .get_updates_request(AiohttpRequest(1)))
     if endpoint.base_url:
         builder = builder.base_url(endpoint.base_url)
     if endpoint.base_file_url:

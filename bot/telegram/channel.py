@@ -15,7 +15,6 @@ import socket
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import urlparse
 
 from bot.bootstrap import App
 from bot.loop_thread import LoopThread
@@ -23,7 +22,7 @@ from bot.operator_chat.announce import TelegramOperatorAnnouncer
 from bot.sandbox_mail import sandbox_mail_folder
 from bot.telegram.application import BotApplication, Endpoint, build_application
 from bot.telegram.sender import TelegramChatSender
-from bot.telegram.serve import WebhookServer, start, stop
+from bot.telegram.serve import WebhookServer, start, stop, webhook_from_settings
 from sandbox.botapi.server import BotApiServer
 from sandbox.botapi.world import World
 from sandbox.chat_page import ChatPage
@@ -111,11 +110,7 @@ class ChatChannel(LoopThread):
             port = _free_port()
             return WebhookServer(LOOPBACK, port, "telegram", f"http://{LOOPBACK}:{port}/telegram",
                                  secrets.token_urlsafe(24))
-        assert settings.telegram_webhook_url is not None
-        assert settings.telegram_webhook_secret is not None
-        return WebhookServer(settings.telegram_webhook_listen, settings.telegram_webhook_port,
-                             urlparse(settings.telegram_webhook_url).path.lstrip("/"),
-                             settings.telegram_webhook_url, settings.telegram_webhook_secret)
+        return webhook_from_settings(settings)
 
 
 async def _stop_quietly(application: BotApplication) -> None:

@@ -15,6 +15,7 @@ from bot.bootstrap import App
 from bot.loop_thread import LoopThread
 from bot.operator_chat.announce import TelegramOperatorAnnouncer
 from bot.telegram.application import SEND_RETRIES
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.sender import TelegramChatSender
 
 
@@ -36,7 +37,8 @@ class SendingBot(LoopThread):
             base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
             base_file_url=settings.telegram_base_file_url or "https://api.telegram.org/file/bot",
             rate_limiter=AIORateLimiter(overall_max_rate=settings.chat_send_rate,
-                                        max_retries=SEND_RETRIES))
+                                        max_retries=SEND_RETRIES),
+            request=AiohttpRequest())
         await bot.initialize()
         try:
             self.sender = TelegramChatSender(bot, self.loop)

@@ -10,24 +10,29 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from telegram import Update
 
+from bot.settings import Settings
 from bot.telegram.application import BotApplication, publish_commands
+from bot.telegram.webhook import WebhookReceiver, WebhookServer
+
+__all__ = ["WebhookServer", "running", "start", "stop", "webhook_from_settings"]
 
 POLL_TIMEOUT_SECONDS = 10
+RECEIVER = "webhook_receiver"  # bot_data key of the running WebhookReceiver
 
 
-@dataclass(frozen=True)
-class WebhookServer:
-    """Where PTB's webhook server listens, and the public URL Telegram posts to."""
-
-    listen: str
-    port: int
-    url_path: str
-    url: str
-    secret_token: str
+def webhook_from_settings(settings: Settings) -> WebhookServer | None:
+    """The webhook the settings ask for (never in the sandbox, which makes its own)."""
+    if settings.telegram_mode != "webhook" or settings.sandbox:
+        return None
+    assert settings.telegram_webhook_url is not None
+    assert settings.telegram_webhook_secret is not None
+    return WebhookServer(settings.telegram_webhook_listen, settings.telegram_webhook_port,
+                         urlparse(settings.telegram_webhook_url).path.lstrip("/"),
+                         settings.telegram_webhook_url, settings.telegram_webhook_secret)
 
 
 async def start(application: BotApplication, webhook: WebhookServer | None = None) -> None:
@@ -41,10 +46,9 @@ async def start(application: BotApplication, webhook: WebhookServer | None = Non
         await updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT_SECONDS,
                                     allowed_updates=Update.ALL_TYPES)
     else:
-        await updater.start_webhook(listen=webhook.listen, port=webhook.port,
-                                    url_path=webhook.url_path, webhook_url=webhook.url,
-                                    secret_token=webhook.secret_token,
-                                    allowed_updates=Update.ALL_TYPES)
+        receiver = WebhookReceiver(application, webhook)
+        application.bot_data[RECEIVER] = receiver
+        await receiver.start()
     await application.start()
 
 
@@ -53,6 +57,9 @@ async def stop(application: BotApplication) -> None:
     updater = application.updater
     if updater is not None and updater.running:
         await updater.stop()
+    receiver = application.bot_data.pop(RECEIVER, None)
+    if isinstance(receiver, WebhookReceiver):
+        await receiver.stop()
     if application.running:
         await application.stop()
     await application.shutdown()

@@ -24,8 +24,9 @@ from bot.bootstrap import App
 from bot.i18n import language_or_default, translator
 from core.campaign import Campaign
 from core.i18n import Translator
-from storage.services.chat import ChatProfile, LinkedCompany, chat_user
-from storage.services.chat_state import Conversation, load_conversation, save_conversation
+from storage.services.chat import ChatProfile, LinkedCompany
+from storage.services.chat_state import Conversation, save_conversation
+from storage.services.chat_turn import begin_turn, known_turn
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -189,10 +190,12 @@ class Turn:
 
 def _load(app: App, telegram_user_id: int, language: str) -> tuple[ChatProfile, Conversation]:
     now = app.clock()
-    with app.uow() as uow:
-        profile = chat_user(uow, telegram_user_id=telegram_user_id, language=language, now=now)
-        return profile, load_conversation(uow.session, chat_user_id=profile.chat_user_id,
-                                          now=now)
+    with app.uow(read_only=True) as uow:
+        found = known_turn(uow.session, telegram_user_id=telegram_user_id, now=now)
+    if found is not None:
+        return found
+    with app.uow() as uow:  # first contact: the user is created
+        return begin_turn(uow, telegram_user_id=telegram_user_id, language=language, now=now)
 
 
 def _save(app: App, chat_user_id: int, conversation: Conversation) -> None:

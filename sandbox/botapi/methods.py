@@ -121,12 +121,13 @@ async def get_updates(world: World, params: JSON) -> list[JSON]:
 
 @method("setWebhook")
 async def set_webhook(world: World, params: JSON) -> bool:
-    """Deliver updates by HTTP POST from now on (see ``server.WebhookPusher``)."""
+    """Deliver updates by HTTP POST from now on (see ``sandbox.botapi.webhook``)."""
     url = str(params.get("url") or "")
     if not url:
         world.webhook = None
     else:
-        world.webhook = Webhook(url, params.get("secret_token") or None)
+        world.webhook = Webhook(url, params.get("secret_token") or None,
+                                max(1, min(_int(params, "max_connections", 40), 100)))
     if str(params.get("drop_pending_updates")).lower() == "true":
         world.pending.clear()
     world.notify()

@@ -3,7 +3,8 @@
 The real python-telegram-bot client talks to it over HTTP exactly as it talks to Telegram:
 ``https://api.telegram.org/bot<token>/<method>`` becomes ``http://127.0.0.1:<port>/bot<token>/
 <method>``, files come from ``/file/bot<token>/<path>``, and a webhook, once set, receives the
-updates by POST with the secret header.
+updates by POST with the secret header (``sandbox.botapi.webhook``; with ``webhook_backends``
+spread round robin over several bot processes, as a load balancer would).
 """
 
 from __future__ import annotations
@@ -11,30 +12,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from sandbox.botapi.methods import METHODS
+from sandbox.botapi.webhook import WebhookPusher
 from sandbox.botapi.world import JSON, ApiError, World
 
-log = logging.getLogger("cashback.sandbox.botapi")
 # Parameters PTB sends JSON-encoded inside form fields.
 _JSON_FIELDS = {"reply_markup", "reply_parameters", "commands", "scope", "allowed_updates",
                 "entities", "caption_entities", "link_preview_options"}
 MAX_REQUEST = 64 * 1024 * 1024
-WEBHOOK_RETRY_SECONDS = 0.2
 
 
 class BotApiServer:
     """The HTTP face of a :class:`World`; ``extra_routes`` adds e.g. the sandbox chat page."""
 
     def __init__(self, world: World, *, host: str = "127.0.0.1", port: int = 0,
-                 extra_routes: Callable[[web.Application], None] | None = None) -> None:
+                 extra_routes: Callable[[web.Application], None] | None = None,
+                 webhook_backends: Sequence[str] = ()) -> None:
         self.world = world
         self.host = host
         self.port = port
@@ -44,6 +43,7 @@ class BotApiServer:
         if extra_routes is not None:
             extra_routes(self._app)
         self._runner: web.AppRunner | None = None
+        self.webhook = WebhookPusher(world, webhook_backends)
         self._pusher: asyncio.Task[None] | None = None
 
     @property
@@ -74,7 +74,7 @@ class BotApiServer:
             self._runner = None
             raise
         self.port = int(self._runner.addresses[0][1])
-        self._pusher = asyncio.create_task(self._push_to_webhook())
+        self._pusher = asyncio.create_task(self.webhook.run())
 
     async def stop(self) -> None:
         """Release long polls, stop delivery, close the listener."""
@@ -141,28 +141,6 @@ class BotApiServer:
                 return web.Response(body=stored.content,
                                     content_type="application/octet-stream")
         return web.Response(status=404)
-
-    async def _push_to_webhook(self) -> None:
-        """Deliver pending updates to the webhook one by one, as Telegram does, until 2xx."""
-        async with aiohttp.ClientSession() as session:
-            while True:
-                hook = self.world.webhook
-                if hook is None or not self.world.pending:
-                    await self.world.wait_changed(1.0)
-                    continue
-                update = self.world.pending[0]
-                headers = {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} \
-                    if hook.secret_token else {}
-                try:
-                    async with session.post(hook.url, json=update, headers=headers) as answer:
-                        delivered = 200 <= answer.status < 300
-                except aiohttp.ClientError as error:
-                    log.debug("webhook delivery failed: %s", error)
-                    delivered = False
-                if delivered and self.world.pending and self.world.pending[0] is update:
-                    self.world.pending.pop(0)
-                elif not delivered:
-                    await asyncio.sleep(WEBHOOK_RETRY_SECONDS)
 
 
 def _json(text: str) -> Any:

@@ -53,10 +53,14 @@ class BotOutput:
 
 @dataclass
 class Webhook:
-    """Where updates go instead of getUpdates, and the secret sent along."""
+    """Where updates go instead of getUpdates, the secret sent along, and how many at once.
+
+    Telegram keeps up to ``max_connections`` deliveries in flight (40 unless the bot says).
+    """
 
     url: str
     secret_token: str | None
+    max_connections: int = 40
 
 
 @dataclass
