@@ -40,10 +40,12 @@ class DatabaseMasterData:
     def lookup(self, serials: Iterable[str]) -> Mapping[str, DeviceFacts]:
         """The known devices among ``serials``."""
         found: dict[str, DeviceFacts] = {}
+        # Columns, not Device objects: the session does not keep thousands of them around.
+        query = select(Device.serial, Device.product_code, Device.production_date)
         for chunk in chunked(dict.fromkeys(serials)):
-            for device in self.session.exec(select(Device).where(col(Device.serial).in_(chunk))):
-                found[device.serial] = DeviceFacts(device.serial, device.product_code,
-                                                   device.production_date)
+            for serial, product_code, production_date in self.session.exec(
+                    query.where(col(Device.serial).in_(chunk))):
+                found[serial] = DeviceFacts(serial, product_code, production_date)
         return found
 
 
