@@ -62,7 +62,7 @@ class CompanyFacts:
     enrolled: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One device a company says it installed."""
 
@@ -82,7 +82,7 @@ class ExistingRegistration:
     status: Status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """The answer to a claim; ``reason`` is set exactly when the status is ineligible."""
 
