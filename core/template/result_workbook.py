@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.campaign import Campaign
+from core.collector import collector_paused
 from core.eligibility import Verdict
 from core.i18n import Translator
 from core.statuses import Status
@@ -69,7 +70,7 @@ def build_result_workbook(read: ReadResult, results: Sequence[RowResult], campai
     Rows without a result (the import stopped early) are given back without one.
     """
     by_row = {result.row_number: result for result in results}
-    with XlsxWriter() as book:
+    with collector_paused(), XlsxWriter() as book:
         looks = _Looks(book, currency_format(campaign.currency, language))
         _write_rows(book, looks, read, by_row, _Texts(campaign, language, t), t)
         _write_summary(book, looks, results, t)
