@@ -10,6 +10,7 @@ the driver receives ready rows. Statements are SQLAlchemy's, compiled for the di
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
@@ -23,18 +24,21 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Row]) -> No
         return
     names = list(rows[0])
     compiled = insert(table).compile(dialect=connection.dialect, column_keys=names)
-    converters = [_converter(connection, table, name) for name in names]
     if compiled.positional:
-        order = [names.index(name) for name in compiled.positiontup or ()]
-        positional = [[convert(row[name]) for name, convert in zip(names, converters,
-                                                                   strict=True)]
-                      for row in rows]
-        connection.exec_driver_sql(str(compiled),
-                                   [tuple(values[i] for i in order) for values in positional])
-        return
-    connection.exec_driver_sql(str(compiled), [
-        {name: convert(row[name]) for name, convert in zip(names, converters, strict=True)}
-        for row in rows])
+        names = list(compiled.positiontup or ())
+    converters = [(index, convert) for index, name in enumerate(names)
+                  if (convert := _converter(connection, table, name)) is not None]
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    parameters: list[Any] = []
+    for row in rows:
+        ready = values(row)
+        if converters:
+            ready = list(ready)
+            for index, convert in converters:
+                ready[index] = convert(ready[index])
+        parameters.append(tuple(ready) if compiled.positional else dict(zip(names, ready,
+                                                                          strict=True)))
+    connection.exec_driver_sql(str(compiled), parameters)
 
 
 def insert_with_ids(connection: Connection, table: Table, rows: Sequence[Row],
@@ -56,12 +60,13 @@ def insert_with_ids(connection: Connection, table: Table, rows: Sequence[Row],
     return {row[0]: row[1] for row in returned}
 
 
-def _converter(connection: Connection, table: Table, name: str) -> Callable[[Any], Any]:
+def _converter(connection: Connection, table: Table,
+               name: str) -> Callable[[Any], Any] | None:
     """The column's bind conversion for this dialect, remembered per distinct value."""
     column_type = table.c[name].type
     process = column_type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
     if process is None:
-        return _unchanged
+        return None
     seen: dict[Any, Any] = {}
 
     def convert(value: Any) -> Any:
@@ -74,7 +79,3 @@ def _converter(connection: Connection, table: Table, name: str) -> Callable[[Any
             return converted
 
     return convert
-
-
-def _unchanged(value: Any) -> Any:
-    return value
