@@ -41,7 +41,8 @@ class DatabaseMasterData:
         """The known devices among ``serials``."""
         found: dict[str, DeviceFacts] = {}
         # Columns, not Device objects: the session does not keep thousands of them around.
-        query = select(Device.serial, Device.product_code, Device.production_date)
+        query = select(col(Device.serial), col(Device.product_code),
+                       col(Device.production_date))
         for chunk in chunked(dict.fromkeys(serials)):
             for serial, product_code, production_date in self.session.exec(
                     query.where(col(Device.serial).in_(chunk))):

@@ -9,7 +9,7 @@ about 1.5 s, most of the whole import (BENCHMARKS.md, "import").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from core.campaign import Campaign
@@ -24,11 +24,13 @@ from core.template.safety import CellValue, neutralise
 from core.template.styles import (
     ACCEPTED_RGB,
     DATE_FORMAT,
+    DURATION_FORMAT,
     HEADER_RGB,
     HEADER_TEXT_RGB,
     PROOF_RGB,
     REJECTED_RGB,
     TEXT_FORMAT,
+    TIME_FORMAT,
     TITLE_SIZE,
     currency_format,
     sheet_title,
@@ -55,12 +57,16 @@ class _Looks:
         self.text: dict[str | None, int] = {}
         self.wrap: dict[str | None, int] = {}
         self.money: dict[str | None, int] = {}
+        self.time: dict[str | None, int] = {}
+        self.duration: dict[str | None, int] = {}
         for fill in (None, REJECTED_RGB, PROOF_RGB):
             self.plain[fill] = book.style(CellStyle(fill=fill))
             self.date[fill] = book.style(CellStyle(fill=fill, number_format=DATE_FORMAT))
             self.text[fill] = book.style(CellStyle(fill=fill, number_format=TEXT_FORMAT))
             self.wrap[fill] = book.style(CellStyle(fill=fill, wrap=True, vertical="top"))
             self.money[fill] = book.style(CellStyle(fill=fill, number_format=money))
+            self.time[fill] = book.style(CellStyle(fill=fill, number_format=TIME_FORMAT))
+            self.duration[fill] = book.style(CellStyle(fill=fill, number_format=DURATION_FORMAT))
 
 
 def build_result_workbook(read: ReadResult, results: Sequence[RowResult], campaign: Campaign,
@@ -162,6 +168,10 @@ def _original(value: CellValue, looks: _Looks, fill: str | None) -> Cell | None:
         return (neutralise(value), looks.text[fill])
     if isinstance(value, date):
         return (value, looks.date[fill])
+    if isinstance(value, time):
+        return (value, looks.time[fill])
+    if isinstance(value, timedelta):
+        return (value, looks.duration[fill])
     if value is None and fill is None:
         return None
     return (value, looks.plain[fill])

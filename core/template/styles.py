@@ -11,6 +11,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from core.i18n import babel_locale
 
 DATE_FORMAT = "DD/MM/YYYY"  # how installers in France and Italy write dates
+TIME_FORMAT = "h:mm:ss"  # what openpyxl gives time cells
+DURATION_FORMAT = "[h]:mm:ss"
 TEXT_FORMAT = "@"  # keeps serials and postcodes as typed: no 3.01E+09, no lost leading zero
 
 # Colours as RGB hex: the template (openpyxl) and the result workbook (our writer) share them.

@@ -287,8 +287,8 @@ def _absolute(area: str) -> str:
 
 def _stylesheet(styles: list[CellStyle]) -> str:
     formats = dict(_BUILTIN_FORMATS)
-    fonts = [(False, None, None)]
-    fills = [None, "gray125"]  # Excel expects these two fills first
+    fonts: list[tuple[bool, str | None, float | None]] = [(False, None, None)]
+    fills: list[str | None] = [None, "gray125"]  # Excel expects these two fills first
     xfs = []
     for style in styles:
         formats.setdefault(style.number_format, 164 + len(formats) - len(_BUILTIN_FORMATS))
