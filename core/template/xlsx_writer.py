@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import IO
+from typing import IO, cast
 
 from openpyxl.utils import get_column_letter, quote_sheetname
 
@@ -30,6 +30,7 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TYPES = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _EPOCH = datetime(1899, 12, 30)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "@": 49}
 _ROWS_PER_WRITE = 500  # rows joined into one string before compressing
 # Speed over size: level 1 deflates the repetitive sheet XML about 10 to 1 at 3x the speed.
@@ -78,7 +79,10 @@ class XlsxWriter:
 
     def style(self, style: CellStyle) -> int:
         """The index to pair with values for cells that look like ``style``."""
-        return self._styles.setdefault(style, len(self._styles))
+        index = self._styles.setdefault(style, len(self._styles))
+        while index >= len(_STYLE):
+            _STYLE.append(f' s="{len(_STYLE)}"')
+        return index
 
     @contextmanager
     def sheet(self, title: str, *, rows: int, columns: int, widths: dict[int, float],
@@ -129,14 +133,21 @@ class SheetWriter:
             if cell is None:
                 continue
             value, style = cell
-            # The two commonest cases inline: this loop runs for every cell of every row.
-            if type(value) is str and value:
-                text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            kind = type(value)
+            # The commonest cases inline: this loop runs for every cell of every row.
+            if kind is str and value:
+                text = cast(str, value).replace("&", "&amp;").replace("<", "&lt;").replace(
+                    ">", "&gt;")
                 space = _PRESERVE if text[0] in _XML_SPACE or text[-1] in _XML_SPACE else ""
                 out.append(f'<c r="{letter}{number}"{_STYLE[style]} t="inlineStr"><is>'
                            f"<t{space}>{text}</t></is></c>")
-            elif type(value) is int:
+            elif kind is int or (kind is Decimal and cast(Decimal, value).is_finite()):
                 out.append(f'<c r="{letter}{number}"{_STYLE[style]}><v>{value}</v></c>')
+            elif kind is date:
+                out.append(f'<c r="{letter}{number}"{_STYLE[style]}><v>'
+                           f"{cast(date, value).toordinal() - _EPOCH_ORDINAL}</v></c>")
+            elif value is None:
+                out.append(f'<c r="{letter}{number}"{_STYLE[style]}/>')
             else:
                 out.append(_cell(letter + number, value, style))
         out.append("</row>")
@@ -155,19 +166,8 @@ class SheetWriter:
             self._pending = []
 
 
-class _StyleAttributes:
-    """`` s="N"`` for style N, rendered once (index 0, the default, needs none)."""
-
-    def __init__(self) -> None:
-        self._rendered: list[str] = [""]
-
-    def __getitem__(self, style: int) -> str:
-        while style >= len(self._rendered):
-            self._rendered.append(f' s="{len(self._rendered)}"')
-        return self._rendered[style]
-
-
-_STYLE = _StyleAttributes()
+# `` s="N"`` for style N, rendered once; index 0, the default style, needs none.
+_STYLE = ["", *(f' s="{n}"' for n in range(1, 256))]
 _XML_SPACE = " \t\r\n"
 _PRESERVE = ' xml:space="preserve"'
 
