@@ -44,9 +44,9 @@ CALAMINE_CELL_BUDGET = 4_000_000
 _SCAN_CHUNK = 1024 * 1024
 _MAX_TAG = 64 * 1024  # an unfinished tag carried from one chunk to the next
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
-_CELL_START = re.compile(_PREFIX + rb"c[\s/>]")
-_CELL_WITH_REF = re.compile(
-    _PREFIX + rb"c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
+# Every cell start, with its reference when it has one (empty groups when it has none).
+_CELL = re.compile(
+    _PREFIX + rb"c(?:\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']|[\s/>])")
 _DIMENSION_REF = re.compile(_PREFIX + rb"dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _CORNER = re.compile(rb"\$?([A-Za-z]{0,3})\$?([0-9]{0,7})")
 _DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -168,9 +168,9 @@ def _bounding_box(part: Any) -> int | None:
         if cut < 0:
             cut = len(carry)
         text, carry = carry[:cut], carry[cut:] + chunk
-        references = _CELL_WITH_REF.findall(text)
-        if len(references) != len(_CELL_START.findall(text)):
-            return None
+        references = _CELL.findall(text)
+        if (b"", b"") in references:
+            return None  # a cell without a reference: its position is only known by counting
         if references:
             columns, rows = zip(*references, strict=True)
             letters.update(columns)
