@@ -62,7 +62,7 @@ class CompanyFacts:
     enrolled: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One device a company says it installed."""
 
@@ -82,7 +82,7 @@ class ExistingRegistration:
     status: Status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """The answer to a claim; ``reason`` is set exactly when the status is ineligible."""
 
@@ -119,7 +119,8 @@ def evaluate(
     The checks run in a fixed order and the first failing one gives the single reason.
     """
     serial = normalise_serial(claim.serial)
-    if claim.installed_on > local_day(claim.registered_at, campaign):
+    registered_on = local_day(claim.registered_at, campaign)
+    if claim.installed_on > registered_on:
         raise ClaimInvalid(ClaimProblem.INSTALLATION_IN_FUTURE)
 
     def no(reason: IneligibilityReason, product: str | None = None,
@@ -163,7 +164,6 @@ def evaluate(
 
     if not campaign.first_installation_day <= claim.installed_on <= campaign.last_installation_day:
         return no(IneligibilityReason.INSTALLED_OUTSIDE_PERIOD, product.code)
-    registered_on = local_day(claim.registered_at, campaign)
     if not campaign.first_installation_day <= registered_on <= campaign.last_registration_day:
         return no(IneligibilityReason.REGISTERED_OUTSIDE_PERIOD, product.code)
 

@@ -26,7 +26,7 @@ class RequestState(StrEnum):
     CANCELLED = "cancelled"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RequestTerms:
     """When an information request opened, its last valid day and its reminder days."""
 

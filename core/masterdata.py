@@ -10,7 +10,7 @@ from typing import Protocol
 _DIGITS = "0123456789"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Device:
     """One produced device: what makes "serial unknown" and "wrong product" decidable."""
 

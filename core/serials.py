@@ -22,6 +22,10 @@ def normalise_serial(raw: str | int | float) -> str:
     those are turned back into their digits. Anything unreadable is returned cleaned, so the
     format check can say what is wrong with it.
     """
+    if type(raw) is int and raw >= 0:
+        return str(raw)  # a number cell: its digits are the serial
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        return raw  # already clean: the usual case, and every serial normalised before
     if isinstance(raw, bool):
         return str(raw).upper()
     if isinstance(raw, int):

@@ -30,7 +30,7 @@ class Mark(StrEnum):
     UNCHANGED = "unchanged"  # the company had registered it already
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowResult:
     """What became of one row of an upload.
 

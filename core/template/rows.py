@@ -13,7 +13,7 @@ from core.template.problems import RowProblem
 from core.template.safety import CellValue
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedRow:
     """One device row, read but not yet judged.
 

@@ -24,6 +24,9 @@ CellValue = str | int | float | bool | date | datetime | time | timedelta | Deci
 
 def neutralise(text: str) -> str:
     """``text`` made safe for a cell: no control characters, never read as a formula."""
+    if text.isprintable() and len(text) < _MAX_CELL_TEXT and not text.startswith(
+            _FORMULA_TRIGGERS):
+        return text  # the usual case, checked in C: nothing to remove or quote
     cleaned = _ILLEGAL.sub("", text)[: _MAX_CELL_TEXT - 1]
     return "'" + cleaned if cleaned.startswith(_FORMULA_TRIGGERS) else cleaned
 

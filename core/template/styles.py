@@ -11,17 +11,23 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from core.i18n import babel_locale
 
 DATE_FORMAT = "DD/MM/YYYY"  # how installers in France and Italy write dates
+TIME_FORMAT = "h:mm:ss"  # what openpyxl gives time cells
+DURATION_FORMAT = "[h]:mm:ss"
 TEXT_FORMAT = "@"  # keeps serials and postcodes as typed: no 3.01E+09, no lost leading zero
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-TITLE_FONT = Font(bold=True, size=14)
+# Colours as RGB hex: the template (openpyxl) and the result workbook (our writer) share them.
+HEADER_TEXT_RGB = "FFFFFF"
+HEADER_RGB = "1F4E79"
+REJECTED_RGB = "F8CBAD"  # light red: needs the installer
+PROOF_RGB = "FFE699"  # amber: documents to send
+ACCEPTED_RGB = "C6EFCE"  # green: nothing more to do
+TITLE_SIZE = 14
+
+HEADER_FONT = Font(bold=True, color=HEADER_TEXT_RGB)
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_RGB)
+TITLE_FONT = Font(bold=True, size=TITLE_SIZE)
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-REJECTED_FILL = PatternFill("solid", fgColor="F8CBAD")  # light red: needs the installer
-PROOF_FILL = PatternFill("solid", fgColor="FFE699")  # amber: documents to send
-ACCEPTED_FILL = PatternFill("solid", fgColor="C6EFCE")  # green: nothing more to do
 
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 

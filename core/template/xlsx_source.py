@@ -11,7 +11,7 @@ for cell references (``r="XFD1048576"``) and the declared ``<dimension>``: if an
 bounding box exceeds :data:`CALAMINE_CELL_BUDGET` cells, a cell or row has no reference (its
 position would only be known by counting), a part declares a DTD, or a tag is absurdly long,
 the workbook is read with openpyxl instead, which streams rows one by one, lets us bound the
-rows and columns read, and parses XML with defusedxml. The scan costs about 0.08 s
+rows and columns read, and parses XML with defusedxml. The scan costs about 0.04 s
 for 10,000 rows. calamine is only ever given bytes that :func:`inspect_archive` accepted
 (no zip bomb, no DTD, sane dimensions); its XML parser does not expand entities anyway.
 """
@@ -44,12 +44,14 @@ CALAMINE_CELL_BUDGET = 4_000_000
 _SCAN_CHUNK = 1024 * 1024
 _MAX_TAG = 64 * 1024  # an unfinished tag carried from one chunk to the next
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
-_CELL_START = re.compile(_PREFIX + rb"c[\s/>]")
-_CELL_WITH_REF = re.compile(
-    _PREFIX + rb"c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
+# Every cell start, with its reference when it has one (empty groups when it has none).
+_CELL = re.compile(
+    _PREFIX + rb"c(?:\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']|[\s/>])")
 _DIMENSION_REF = re.compile(_PREFIX + rb"dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _CORNER = re.compile(rb"\$?([A-Za-z]{0,3})\$?([0-9]{0,7})")
 _DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# Distinct texts remembered per column for sharing; a column of unique texts stops there.
+_SHARED_TEXTS = 10_000
 # Integral floats up to this become ints, as openpyxl reads "3012345678" (2**53: exact).
 _EXACT_INTEGERS = 2 ** 53
 
@@ -166,9 +168,9 @@ def _bounding_box(part: Any) -> int | None:
         if cut < 0:
             cut = len(carry)
         text, carry = carry[:cut], carry[cut:] + chunk
-        references = _CELL_WITH_REF.findall(text)
-        if len(references) != len(_CELL_START.findall(text)):
-            return None
+        references = _CELL.findall(text)
+        if (b"", b"") in references:
+            return None  # a cell without a reference: its position is only known by counting
         if references:
             columns, rows = zip(*references, strict=True)
             letters.update(columns)
@@ -199,9 +201,20 @@ class _CalamineTable:
         self._max_columns = max_columns
 
     def rows(self) -> Iterator[RawRow]:
-        """Non-empty rows, numbered from row 1, ``max_columns`` wide at most."""
+        """Non-empty rows, numbered from row 1, ``max_columns`` wide at most.
+
+        calamine makes a new string for every cell; equal texts of a column (the product,
+        the postcode, the note) are shared instead, which the rows keep for the result
+        workbook (100,000 rows: 13 MB less).
+        """
+        shared: list[dict[str, str]] = [{} for _ in range(self._max_columns)]
         for number, row in enumerate(self._rows, start=1):
             values = [_value(cell) for cell in row[:self._max_columns]]
+            for column, value in enumerate(values):
+                if type(value) is str:
+                    known = shared[column]
+                    values[column] = (known.setdefault(value, value)
+                                      if len(known) < _SHARED_TEXTS else known.get(value, value))
             end = len(values)
             while end and values[end - 1] is None:
                 end -= 1

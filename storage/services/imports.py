@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from core.campaign import Campaign
+from core.collector import collector_paused
 from core.i18n import N_, LocalizedError
 from core.statuses import Channel
 from core.template import (
@@ -61,6 +62,15 @@ def import_template(uow: UnitOfWork, *, campaign: Campaign, customer_number: str
                     filename: str, channel: Channel, actor: str, now: datetime,
                     limits: Limits = DEFAULT_LIMITS) -> ImportReport:
     """Read an uploaded template and register its rows; raises TemplateError for bad files."""
+    with collector_paused():
+        return _import_template(uow, campaign=campaign, customer_number=customer_number,
+                                data=data, filename=filename, channel=channel, actor=actor,
+                                now=now, limits=limits)
+
+
+def _import_template(uow: UnitOfWork, *, campaign: Campaign, customer_number: str,
+                     data: bytes, filename: str, channel: Channel, actor: str, now: datetime,
+                     limits: Limits) -> ImportReport:
     company = company_by_number(uow.session, customer_number)
     if not company.enrolled or company.campaign_code != campaign.code:
         raise CompanyCannotImport(

@@ -163,6 +163,8 @@ def judge_and_store_companies(session: Session, campaign: Campaign,
             if verdict.eligible:
                 claimed[serial] = facts.customer_number
                 accepted.append((index, verdict))
+    # 100,000 claims' master data is tens of megabytes the storing below does not need.
+    del masterdata, database_masterdata
     if accepted:
         outcomes = _store_accepted(session, campaign, owners, outcomes, accepted, channel,
                                    actor, now)
