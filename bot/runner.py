@@ -80,9 +80,39 @@ def run(settings: Settings, t: Translator, *, once: bool = False,
     On a signal each part finishes what it has in hand (the chat updates being handled, the
     outbox row being sent, the batch of replies being recorded) and the process exits 0.
     """
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    # Set before anything starts (even the migrations), so a signal during start-up is a clean
+    # stop too; restored on the way out, so a caller (a test, an embedding process) keeps its
+    # own.
+    previous = {number: signal.signal(number, request_stop)
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _start_and_serve(settings, t, stop, parts, once=once)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    print(t.gettext("Stopped."))
+    return 0
+
+
+def _start_and_serve(settings: Settings, t: Translator, stop: threading.Event,
+                     parts: frozenset[str], *, once: bool) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    log.info("starting: %s", ", ".join(part for part in PARTS if part in parts))
     app = bootstrap(settings)
+    try:
+        _announce_and_serve(app, settings, t, stop, parts, once=once)
+    finally:
+        app.engine.dispose()
+
+
+def _announce_and_serve(app: App, settings: Settings, t: Translator, stop: threading.Event,
+                        parts: frozenset[str], *, once: bool) -> None:
     if settings.sandbox:
         print(t.gettext("Sandbox mode: no TELEGRAM_BOT_TOKEN is set, so nothing leaves this "
                         "machine. Database: %(database)s") % {
@@ -102,23 +132,9 @@ def run(settings: Settings, t: Translator, *, once: bool = False,
         if MAIL in parts and not settings.imap_host:
             print(t.gettext("No IMAP server is configured (CASHBACK_IMAP_HOST), so there is no "
                             "mailbox to read."))
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    # Set before anything starts, so a signal during start-up is a clean stop too; restored
-    # on the way out, so a caller (a test, an embedding process) keeps its own.
-    previous = {number: signal.signal(number, request_stop)
-                for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        _serve(app, settings, t, stop, parts, once=once)
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        app.engine.dispose()
-    print(t.gettext("Stopped."))
-    return 0
+    if stop.is_set():
+        return
+    _serve(app, settings, t, stop, parts, once=once)
 
 
 def _serve(app: App, settings: Settings, t: Translator, stop: threading.Event,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from databases import BACKENDS, Database, migrated_database
+from hypothesis import settings
 from sqlalchemy import Engine
 
 from bot.sandbox_mail import CollectingHandler, LoopbackController
@@ -42,3 +43,9 @@ def smtp_server(smtp_handler: CollectingHandler) -> Iterator[LoopbackController]
     finally:
         if controller._thread is not None:
             controller.stop()
+
+
+# No time limit inside a unit test: Hypothesis's default 200 ms deadline fails examples when
+# the machine is busy (CI shares it), which proves nothing about the rule under test.
+settings.register_profile("cashback", deadline=None)
+settings.load_profile("cashback")

@@ -118,6 +118,10 @@ def test_two_reply_pollers_handle_each_reply_once(database: Database, tmp_path: 
                    for n in (1, 2))) as started:
         wait_for(lambda: processed_count(database) == len(references)
                  and mailbox.count(INBOX) == 0, "every reply handled and moved")
+        # The other poller may still be starting when the first has done everything; a
+        # signal is only a clean stop once the runner has taken it over.
+        for worker in started:
+            worker.wait_for_log("starting: ")
         codes = [worker.terminate() for worker in started]
 
     assert codes == [0, 0]
