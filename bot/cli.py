@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.bootstrap import App, bootstrap
 from bot.i18n import language_or_default, translator
 from bot.operator import commands, template_commands
+from bot.operator.label_commands import add_label_commands
 from bot.parts import add_run_options, chosen_parts
 from bot.settings import Settings
 from core.campaign import CampaignError
@@ -116,6 +117,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     _mail_commands(command, sub, t)
     _backoffice_commands(command, sub, t)
     _portal_commands(command, sub, t)
+    add_label_commands(command, sub, t)
     return parser
 
 

@@ -111,6 +111,18 @@ class Settings(BaseSettings):
                                   description="Messages per second the bot sends in all "
                                               "(Telegram's limit: 30); 0: no limit.")
 
+    # Reading serials from photos of type labels.
+    labels_barcodes: bool = Field(default=True,
+                                  description="Read barcodes on label photos.")
+    labels_ocr: bool = Field(default=True, description="Read the text of label photos when "
+                                                       "the tesseract program is installed.")
+    labels_tesseract: str = Field(default="tesseract",
+                                  description="The tesseract program (name or path).")
+    labels_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0,
+                                  description="Largest label photo accepted.")
+    labels_max_megapixels: int = Field(default=50, gt=0,
+                                       description="Most pixels (millions) of a label photo.")
+
     # The operators' Telegram group: document sets arrive there with decision buttons.
     operator_chat_id: int | None = Field(
         default=None, description="Telegram chat id of the operators' group; empty: none.")

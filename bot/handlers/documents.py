@@ -86,7 +86,7 @@ async def file_received(turn: Turn, incoming: IncomingFile) -> None:
             "count": settings.mail_max_attachments},
             [[(t.gettext("✅ Send to the campaign team"), SEND)]] if state == WAITING else None)
         return
-    serial = data.get("serial") if state == WAITING else await _replied_serial(turn)
+    serial = data.get("serial") if state == WAITING else await replied_serial(turn)
     if serial is not None:
         await turn.remember(WAITING, serial=serial, files=files)
         await _acknowledge(turn, serial, files)
@@ -154,7 +154,7 @@ async def _ask_which(turn: Turn, files: list[dict[str, Any]]) -> None:
                         DOCUMENTS + r.serial)] for r in requests[:MAX_CHOICES]])
 
 
-async def _replied_serial(turn: Turn) -> str | None:
+async def replied_serial(turn: Turn) -> str | None:
     """The device of the request message the user replied to, if it names exactly one."""
     message = turn.update.effective_message
     replied = message.reply_to_message if message else None
@@ -174,6 +174,11 @@ def _request(turn: Turn, serial: str) -> OpenRequest | None:
     assert turn.company is not None
     with turn.app.uow() as uow:
         return open_request_for_serial(uow.session, turn.company.id, serial)
+
+
+def has_open_requests(turn: Turn) -> bool:
+    """Whether any of the company's devices waits for documents."""
+    return bool(_requests(turn))
 
 
 def _requests(turn: Turn) -> list[OpenRequest]:

@@ -123,10 +123,15 @@ async def product_typed(turn: Turn, text: str) -> None:
         await ask_date(turn, data["serials"], code)
 
 
-async def ask_date(turn: Turn, serials: Sequence[str], product: str) -> None:
-    """Installation date: typed, or today/yesterday as buttons."""
+async def ask_date(turn: Turn, serials: Sequence[str], product: str,
+                   products: Sequence[str] | None = None) -> None:
+    """Installation date: typed, or today/yesterday as buttons.
+
+    ``products`` gives each serial its own product (serials read from several labels).
+    """
     t = turn.t
-    await turn.remember(ASK_DATE, serials=list(serials), product=product)
+    await turn.remember(ASK_DATE, serials=list(serials), product=product,
+                        products=list(products) if products else None)
     await turn.reply(t.gettext("When was it installed? Type the date (dd/mm/yyyy) or tap:"),
                    [[(t.gettext("Today"), DAY + "0"), (t.gettext("Yesterday"), DAY + "1")]])
 
@@ -140,7 +145,7 @@ async def date_typed(turn: Turn, text: str) -> None:
             "example": day(local_day(turn.now(), turn.campaign), turn.language)})
         return
     data = turn.conversation.data
-    await finish(turn, data["serials"], data["product"], installed_on)
+    await finish(turn, data["serials"], data["product"], installed_on, data.get("products"))
 
 
 async def day_chosen(update: Update, context: Context) -> None:
@@ -155,7 +160,7 @@ async def day_chosen(update: Update, context: Context) -> None:
     await turn.show(turn.t.gettext("Installation date: %(date)s") % {
         "date": day(installed_on, turn.language)})
     data = turn.conversation.data
-    await finish(turn, data["serials"], data["product"], installed_on)
+    await finish(turn, data["serials"], data["product"], installed_on, data.get("products"))
 
 
 async def suggestion_chosen(update: Update, context: Context) -> None:
@@ -172,13 +177,16 @@ async def suggestion_chosen(update: Update, context: Context) -> None:
     await finish(turn, [match[1]], match[2], installed_on)
 
 
-async def finish(turn: Turn, serials: Sequence[str], product: str, installed_on: date) -> None:
+async def finish(turn: Turn, serials: Sequence[str], product: str, installed_on: date,
+                 products: Sequence[str] | None = None) -> None:
     """Register and answer with each verdict, its amount and any suggestions."""
-    outcomes = await turn.db(_register, turn, serials, product, installed_on)
+    outcomes = await turn.db(_register, turn, serials, products or [product] * len(serials),
+                             installed_on)
     texts = [outcome_text(o, turn.campaign, turn.t, turn.language) for o in outcomes]
     if all(o.verdict is None for o in outcomes):
         # The date itself is wrong (in the future): ask for it again, keep the rest.
-        await turn.remember(ASK_DATE, serials=list(serials), product=product)
+        await turn.remember(ASK_DATE, serials=list(serials), product=product,
+                            products=list(products) if products else None)
         await turn.reply("\n\n".join(dict.fromkeys(texts)))
         return
     await turn.forget()
@@ -205,12 +213,13 @@ async def _expecting(turn: Turn, state: str) -> bool:
     return False
 
 
-def _register(turn: Turn, serials: Sequence[str], product: str,
+def _register(turn: Turn, serials: Sequence[str], products: Sequence[str],
               installed_on: date) -> list[ClaimOutcome]:
     assert turn.company is not None
     user = turn.profile.telegram_user_id
     with turn.app.uow() as uow:
         return register_many(uow, campaign=turn.campaign,
                              customer_number=turn.company.customer_number,
-                             claims=[ClaimInput(s, product, installed_on) for s in serials],
+                             claims=[ClaimInput(s, p, installed_on)
+                                     for s, p in zip(serials, products, strict=True)],
                              channel=Channel.CHAT, actor=f"chat:{user}", now=turn.now())

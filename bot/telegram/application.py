@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot.bootstrap import App
 from bot.handlers import (
     documents,
+    labels,
     language,
     link,
     notifications,
@@ -105,6 +106,7 @@ def add_conversations(application: BotApplication) -> None:
         status.LIST: status.page_tapped, status.SUMMARY: status.summary_tapped,
         status.DOCUMENTS: documents.for_serial_tapped, documents.SEND: documents.send_tapped,
         portal.PREFIX: portal.register_all_tapped,
+        labels.PREFIX: labels.tapped,
     }
     for prefix, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot.handlers import documents, link, register, template
+from bot.handlers import documents, labels, link, register, template
 from bot.telegram.claim_text import parse_one_line
 from bot.telegram.files import incoming_file
 from bot.telegram.turn import Context, Turn
@@ -19,8 +19,10 @@ STEPS: dict[str, Step] = {
     register.ASK_SERIALS: register.serials_typed,
     register.ASK_PRODUCT: register.product_typed,
     register.ASK_DATE: register.date_typed,
+    labels.CORRECTING: labels.corrected_typed,
 }
-NEEDS_COMPANY = {register.ASK_SERIALS, register.ASK_PRODUCT, register.ASK_DATE}
+NEEDS_COMPANY = {register.ASK_SERIALS, register.ASK_PRODUCT, register.ASK_DATE,
+                 labels.CORRECTING}
 
 
 def add_step(state: str, step: Step, *, needs_company: bool = True) -> None:
@@ -53,7 +55,7 @@ async def text_message(update: Update, context: Context) -> None:
 
 
 async def file_message(update: Update, context: Context) -> None:
-    """A document or photo: documents for a request, or a bulk template to import."""
+    """A document or photo: documents for a request, a bulk template, or a type label."""
     turn = await Turn.begin(update, context)
     if not await turn.require_company():
         return
@@ -69,6 +71,9 @@ async def file_message(update: Update, context: Context) -> None:
     collecting = turn.conversation.state in (documents.WAITING, documents.CHOOSING)
     if incoming.template_like and not collecting:
         await template.import_upload(turn, incoming)
+    elif (labels.image_like(incoming) and not collecting
+          and await documents.replied_serial(turn) is None):
+        await labels.photo_received(turn, incoming)
     else:
         await documents.file_received(turn, incoming)
 
