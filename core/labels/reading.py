@@ -64,8 +64,13 @@ def read_label(image: bytes, *, campaign: Campaign, masterdata: MasterData,
     """The serials on the type label(s) in ``image``; raises UnreadableImage."""
     gray = open_photo(image, limits)
     formats = [product.serial_format for product in campaign.products.values()]
-    payloads = barcode_texts(gray) if barcodes else []
-    found = [f for payload in payloads for f in _preferred(serials_in_text(payload, formats))]
+    payloads: list[str] = []
+    found: list[FoundSerial] = []
+    for thorough in (False, True) if barcodes else ():
+        payloads = barcode_texts(gray, thorough=thorough)
+        found = [f for text in payloads for f in _preferred(serials_in_text(text, formats))]
+        if found:
+            break
     source = Source.BARCODE
     text_read = False
     if not found and read_text is not None:

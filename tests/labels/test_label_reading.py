@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from label_cases import Case, make_case, masterdata_for
+from PIL import Image, ImageOps
 
 from core.campaign import Campaign
 from core.labels import Source, TextReader, read_label
@@ -96,3 +99,14 @@ def test_barcode_reading_can_be_turned_off(fr_campaign: Campaign, tesseract: Tex
                          read_text=tesseract, barcodes=False)
     assert reading.barcodes == 0
     assert [(c.serial, c.source) for c in reading.candidates] == [(case.serials[0], Source.TEXT)]
+
+
+def test_a_label_photographed_sideways_or_inverted_is_still_read(fr_campaign: Campaign) -> None:
+    case = BARCODE_CASES[1]  # Code 128: a quarter turn defeats the quick pass
+    photo = Image.open(io.BytesIO(case.photo))
+    for turned in (photo.rotate(90, expand=True), ImageOps.invert(photo.convert("L"))):
+        out = io.BytesIO()
+        turned.save(out, "JPEG", quality=80)
+        reading = read_label(out.getvalue(), campaign=fr_campaign,
+                             masterdata=masterdata_for(case))
+        assert [c.serial for c in reading.candidates] == case.serials

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PIL import Image
 from sqlmodel import Session, select
 from telegram_support import linked, serial_of, texts
+from test_chat_documents import waiting_for_documents
 
 from bot.bootstrap import App
 from sandbox.botapi.people import Person
@@ -108,4 +109,47 @@ async def test_a_label_sent_as_a_png_file_is_read(cashback: App, person: People)
     [read] = await marie.send_document(png.getvalue(), "etiquette.png", "image/png")
 
     assert serial in read.text
+    assert registrations(cashback) == {}
+
+
+async def test_a_text_only_label_is_read_by_ocr(cashback: App, person: People) -> None:
+    marie = person("Marie", "fr")
+    await linked(cashback, marie)
+    serial = serial_of(cashback, "STP-CORE2")
+
+    [read] = await marie.send_photo(label_photo(serial, symbology="none"))
+
+    assert f"{serial} – Sunny Tripower CORE2 (texte imprimé)" in read.text
+    assert read.labels[0] == f"✅ {serial}"
+
+
+async def test_an_unreadable_photo_can_still_go_to_an_information_request(
+        cashback: App, person: People) -> None:
+    marie = person("Marie", "fr")
+    await linked(cashback, marie)
+    serial = waiting_for_documents(cashback)
+    invoice = io.BytesIO()
+    Image.new("RGB", (640, 480), (250, 250, 250)).save(invoice, "JPEG")
+
+    [advice] = await marie.send_photo(invoice.getvalue())
+    [which] = await marie.press("justificatif pour une demande")
+    [ready] = await marie.press(serial)
+    [done] = await marie.press("✅")
+
+    assert "Pour quel appareil" in which.text
+    assert serial in ready.text
+    assert "Documents reçus, vérification en cours" in done.text
+    assert registrations(cashback)[serial] == "under_review"
+
+
+async def test_a_stale_label_button_does_nothing(cashback: App, person: People) -> None:
+    marie = person("Marie", "fr")
+    await linked(cashback, marie)
+    first, second = serial_of(cashback, "STP-SE"), serial_of(cashback, "STP-SE", skip=1)
+    [old] = await marie.send_photo(label_photo(first))
+    await marie.send_photo(label_photo(second))
+
+    [answer] = await marie.press(f"✅ {first}", on=old)
+
+    assert "n'est plus actif" in answer.text
     assert registrations(cashback) == {}
