@@ -20,7 +20,7 @@ from bot.outbox.operators import OperatorAnnouncer
 from bot.outbox.worker import OutboxWorker, make_dispatcher, transport_text
 from bot.parts import BOT, JOBS, MAIL, OUTBOX, PARTS
 from bot.portal_job import run_portal_job
-from bot.sandbox import SANDBOX_COMPANIES, demo_serial, seed_sandbox
+from bot.sandbox import SANDBOX_COMPANIES, demo_serial, seed_sandbox, write_label_photos
 from bot.sandbox_mail import mail_transport
 from bot.settings import Settings
 from bot.telegram.channel import ChatChannel
@@ -117,10 +117,15 @@ def _announce_and_serve(app: App, settings: Settings, t: Translator, stop: threa
         print(t.gettext("Sandbox mode: no TELEGRAM_BOT_TOKEN is set, so nothing leaves this "
                         "machine. Database: %(database)s") % {
             "database": settings.resolved_database_url})
-        if seed_sandbox(app):
+        seeded = seed_sandbox(app)
+        if seeded:
             print(t.gettext("Loaded the sandbox's demo companies and 200 demo devices."))
         company = SANDBOX_COMPANIES[0]
         serial = demo_serial(app, company.campaign_code, "STP-SE")
+        if seeded and not once:
+            photos = write_label_photos(app, serial)
+            print(t.gettext("Photos of a type label to send on the chat page (📎): %(files)s")
+                  % {"files": ", ".join(str(p) for p in photos)})
         print(t.gettext("Try, in another terminal:"))
         print(f"  .venv/bin/cashback register --campaign {company.campaign_code} "
               f"--company {company.customer_number} --serial {serial} --product STP-SE "

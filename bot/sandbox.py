@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -46,3 +47,20 @@ def seed_sandbox(app: App) -> bool:
     with app.uow() as uow:
         import_masterdata(uow, devices=sandbox_devices())
     return True
+
+
+def write_label_photos(app: App, serial: str) -> list[Path]:
+    """Two demo type label photos (barcode, text only) to send on the sandbox chat page."""
+    from sandbox.label_photos import Degradation, Label, Symbology, photograph  # only here
+
+    folder = app.settings.data_dir / "sandbox-labels"
+    folder.mkdir(parents=True, exist_ok=True)
+    tilted = Degradation(rotation=8, perspective=0.03, blur=0.6, noise=0.05, light=0.3)
+    paths = []
+    kinds: tuple[tuple[str, Symbology], ...] = (("label-barcode.jpg", "datamatrix"),
+                                               ("label-text.jpg", "none"))
+    for name, symbology in kinds:
+        path = folder / name
+        path.write_bytes(photograph([Label(serial, symbology=symbology)], tilted))
+        paths.append(path)
+    return paths

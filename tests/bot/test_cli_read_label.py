@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import bootstrap
 from bot.cli import main
+from bot.sandbox import write_label_photos
+from bot.settings import Settings
 from sandbox.label_photos import Degradation, Label, photograph
 
 PHOTO = Degradation(rotation=-9, perspective=0.02, blur=0.6, noise=0.05, light=0.25)
@@ -104,3 +107,15 @@ def test_a_file_that_is_not_an_image_is_refused(capsys: pytest.CaptureFixture[st
                        "fr-2026", "--lang", "fr")
     assert code == 2
     assert "n'est pas une image JPEG, PNG ou WebP" in err
+
+
+def test_the_sandbox_label_photos_give_the_demo_serial(capsys: pytest.CaptureFixture[str]) -> None:
+    app = bootstrap(Settings())
+    try:
+        paths = write_label_photos(app, DEMO_SERIAL)
+    finally:
+        app.engine.dispose()
+    for path in paths:
+        code, out, _ = run(capsys, "read-label", str(path), "--campaign", "fr-2026", "--json")
+        assert code == 0
+        assert [c["serial"] for c in json.loads(out)["candidates"]] == [DEMO_SERIAL]

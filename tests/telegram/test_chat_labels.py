@@ -153,3 +153,19 @@ async def test_a_stale_label_button_does_nothing(cashback: App, person: People) 
 
     assert "n'est plus actif" in answer.text
     assert registrations(cashback) == {}
+
+
+async def test_two_labels_of_different_products_are_registered_each_with_its_own(
+        cashback: App, person: People) -> None:
+    marie = person("Marie", "fr")
+    await linked(cashback, marie)
+    inverter, manager = serial_of(cashback, "STP-SE", skip=2), serial_of(cashback, "SHM")
+
+    await marie.send_photo(label_photo(inverter, manager, symbology="qr"))
+    await marie.press(f"✅ {inverter}")
+    await marie.press(f"✅ {manager}")
+    await marie.press("Hier")
+
+    with Session(cashback.engine) as session:
+        products = {r.serial: r.product_code for r in session.exec(select(Registration))}
+    assert products == {inverter: "STP-SE", manager: "SHM"}
