@@ -141,7 +141,8 @@ async def _show(turn: Turn, candidates: list[dict[str, Any]]) -> None:
     undecided = [(i, c) for i, c in enumerate(candidates) if c.get("decision") is None]
     buttons = [[(f"✅ {c['serial']}", f"{OK}{i}:{c['serial']}"),
                 (t.gettext("✏️ Correct"), f"{FIX}{i}:{c['serial']}"),
-                (t.gettext("✖ Drop"), f"{DROP}{i}:{c['serial']}")] for i, c in undecided]
+                (t.gettext("✖ Drop"), f"{DROP}{i}:{c['serial']}")] for i, c in undecided
+               if len(f"{DROP}{i}:{c['serial']}".encode()) <= register.MAX_CALLBACK]
     text = _list_text(turn, candidates) + "\n\n" + t.gettext(
         "Please compare with the label: confirm, correct or drop each serial. Nothing is "
         "registered before you confirm.")
