@@ -25,7 +25,7 @@ from benchmarks.support import arguments, emit, load_campaign, log, median, perc
 from bot.label_reading import Tesseract
 from core.labels import TextReader, read_label
 from core.masterdata import Device, InMemoryMasterData
-from sandbox.label_photos import Degradation, Label, Symbology, photograph
+from sandbox.label_photos import Symbology, photograph, sample_labels
 
 NAME = "labels"
 BARCODES: tuple[Symbology, ...] = ("code128", "datamatrix", "qr")
@@ -34,14 +34,8 @@ OTHER_DEVICES = 20_000
 
 def corpus(symbologies: tuple[Symbology, ...], count: int, seed: str) -> list[tuple[str, bytes]]:
     """``count`` (serial, photo) pairs, the same on every run."""
-    rng = random.Random(seed)
-    photos = []
-    for index in range(count):
-        serial = str(rng.randint(3_000_000_001, 3_999_999_999))
-        label = Label(serial, symbology=symbologies[index % len(symbologies)],
-                      part_number=f"{rng.randint(100000, 999999)}-00.01")
-        photos.append((serial, photograph([label], Degradation.random(rng), seed=index)))
-    return photos
+    return [(label.serial, photograph([label], degradation, seed=index))
+            for index, (label, degradation) in enumerate(sample_labels(symbologies, count, seed))]
 
 
 def measure(photos: list[tuple[str, bytes]], masterdata: InMemoryMasterData,

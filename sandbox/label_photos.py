@@ -137,7 +137,8 @@ def photograph(labels: list[Label], degradation: Degradation, seed: int = 0) -> 
     if degradation.blur:
         photo = photo.filter(ImageFilter.GaussianBlur(degradation.blur))
     if degradation.noise:
-        noise = Image.effect_noise(photo_size, 64)
+        # From the seeded generator (Image.effect_noise is not seeded): the same photo each time.
+        noise = Image.frombytes("L", photo_size, rng.randbytes(photo_size[0] * photo_size[1]))
         photo = Image.blend(photo, noise, degradation.noise)
     out = io.BytesIO()
     photo.convert("RGB").save(out, "JPEG", quality=degradation.quality)
@@ -183,3 +184,20 @@ def _perspective_coefficients(target: list[tuple[float, float]],
                 factor = rows[r][col] / rows[col][col]
                 rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col], strict=True)]
     return tuple(rows[i][n] / rows[i][i] for i in range(n))
+
+
+def sample_labels(symbologies: tuple[Symbology, ...], count: int,
+                  seed: str) -> list[tuple[Label, Degradation]]:
+    """``count`` labels with random serials and photo degradations, the same for a seed.
+
+    Nothing is drawn yet (drawing is the slow part): ``photograph([label], degradation,
+    seed=index)`` makes photo ``index``.
+    """
+    rng = random.Random(seed)
+    samples = []
+    for index in range(count):
+        label = Label(str(rng.randint(3_000_000_001, 3_999_999_999)),
+                      symbology=symbologies[index % len(symbologies)],
+                      part_number=f"{rng.randint(100000, 999999)}-00.01")
+        samples.append((label, Degradation.random(rng)))
+    return samples

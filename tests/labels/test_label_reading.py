@@ -10,7 +10,10 @@ from PIL import Image, ImageOps
 
 from core.campaign import Campaign
 from core.labels import Source, TextReader, read_label
-from core.masterdata import InMemoryMasterData, NoMasterData
+from core.labels.barcodes import Decoded
+from core.labels.reading import drop_misreadings
+from core.labels.serial_text import FoundSerial
+from core.masterdata import Device, InMemoryMasterData, NoMasterData
 
 BARCODE_CASES = [make_case(i, symbology) for symbology in ("code128", "datamatrix", "qr")
                  for i in range(6)]
@@ -110,3 +113,20 @@ def test_a_label_photographed_sideways_or_inverted_is_still_read(fr_campaign: Ca
         reading = read_label(out.getvalue(), campaign=fr_campaign,
                              masterdata=masterdata_for(case))
         assert [c.serial for c in reading.candidates] == case.serials
+
+
+def test_one_barcode_read_two_ways_offers_the_reading_master_data_knows() -> None:
+    # Seen in the benchmark: a Code 128 decoded twice in the same place, once wrongly with a
+    # passing checksum (boxes as zxing-cpp gave them), next to the label's EAN-13.
+    right = Decoded("3544259045", (1063, 807, 1430, 918))
+    misread = Decoded("0244252145", (1068, 846, 1431, 909))
+    elsewhere = Decoded("S/N:3012345678", (100, 100, 300, 300))
+    found = [FoundSerial("3544259045", False), FoundSerial("0244252145", False),
+             FoundSerial("3012345678", True)]
+    where = {"3544259045": [right], "0244252145": [misread], "3012345678": [elsewhere]}
+    device = Device("3544259045", "STP-SE", None)
+
+    kept = drop_misreadings(found, where, {"3544259045": device})
+
+    assert [f.serial for f in kept] == ["3544259045", "3012345678"]
+    assert drop_misreadings(found, where, {}) == found  # without master data: all, flagged
