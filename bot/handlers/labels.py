@@ -83,8 +83,8 @@ async def tapped(update: Update, context: Context) -> None:
     action, _, rest = data.removeprefix(PREFIX).partition(":")
     index_text, _, serial = rest.partition(":")
     index = int(index_text) if index_text.isdigit() else -1
-    if state not in (CONFIRMING, CORRECTING) or not 0 <= index < len(candidates) \
-            or candidates[index]["serial"] != serial:
+    if state not in (CONFIRMING, CORRECTING) or action not in ("ok", "fix", "drop") \
+            or not 0 <= index < len(candidates) or candidates[index]["serial"] != serial:
         await turn.reply(turn.t.gettext("This button is no longer active. Send the photo "
                                         "again."))
         return
@@ -94,7 +94,7 @@ async def tapped(update: Update, context: Context) -> None:
         await turn.reply(turn.t.gettext("Please type the serial number as printed on the label "
                                         "(instead of %(serial)s).") % {"serial": serial})
         return
-    candidates[index] = {**candidates[index], "decision": "ok" if action == "ok" else "drop"}
+    candidates[index] = {**candidates[index], "decision": action}
     await _decided(turn, candidates)
 
 
