@@ -178,9 +178,10 @@ async def _nothing_found(turn: Turn, incoming: IncomingFile) -> None:
                          DOCUMENT)])
     await turn.reply(t.gettext(
         "I could not read a serial number on this photo. For a good photo of the type label: "
-        "come close so the label fills the picture, hold the phone still and parallel to the "
-        "label (flat, not at an angle), avoid reflections and shadows, and keep the whole "
-        "label in the picture. You can also type the serial number."), buttons)
+        "come close so the label fills the picture, keep it sharp (hold the phone still and "
+        "let it focus), hold the phone parallel to the label (flat, not at an angle), avoid "
+        "reflections and shadows, and keep the whole label in the picture. You can also type "
+        "the serial number."), buttons)
 
 
 def _as_data(candidate: Candidate) -> dict[str, Any]:
