@@ -122,7 +122,7 @@ def _announce_and_serve(app: App, settings: Settings, t: Translator, stop: threa
             print(t.gettext("Loaded the sandbox's demo companies and 200 demo devices."))
         company = SANDBOX_COMPANIES[0]
         serial = demo_serial(app, company.campaign_code, "STP-SE")
-        if seeded and not once:
+        if seeded and not once and BOT in parts:  # for the chat page only
             photos = write_label_photos(app, serial)
             print(t.gettext("Photos of a type label to send on the chat page (📎): %(files)s")
                   % {"files": ", ".join(str(p) for p in photos)})
