@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+MTIME_MARGIN_SECONDS = 2.0
+
 
 class DocumentStore:
     """Content-addressed files under one root folder."""
@@ -55,7 +57,9 @@ class DocumentStore:
 
         The file is first renamed away, so a :meth:`put` of the same content from now on
         writes it anew; a put that came just before touched it (mtime at or after
-        ``unless_used_since``, a ``time.time()`` value), and then it is put back.
+        ``unless_used_since``, a ``time.time()`` value), and then it is put back. File times
+        come from a coarser clock than ``time.time()``, hence a margin: a file touched just
+        before the purge began is kept too, and goes at the next purge.
         """
         target = self.path_for(sha256)
         parked = target.with_name(f".purging-{sha256}")
@@ -63,7 +67,7 @@ class DocumentStore:
             os.replace(target, parked)
         except FileNotFoundError:
             return False
-        if parked.stat().st_mtime >= unless_used_since:
+        if parked.stat().st_mtime >= unless_used_since - MTIME_MARGIN_SECONDS:
             os.replace(parked, target)
             return False
         parked.unlink()

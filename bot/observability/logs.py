@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -49,20 +49,39 @@ def bind(**fields: object) -> None:
     _context.set({**(_context.get() or {}), **fields})
 
 
-class ContextFilter(logging.Filter):
-    """Copies the context's ids onto each record (``extra=`` given at the call wins)."""
+def _with_context(factory: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        # Kept apart: ``extra=`` may name the same ids (and then wins, see _fields).
+        record.cashback_context = _context.get() or {}
+        return record
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Always keeps the record."""
-        for key, value in (_context.get() or {}).items():
-            if not hasattr(record, key):
-                setattr(record, key, value)
-        return True
+    make.cashback_context = True  # type: ignore[attr-defined]
+    return make
+
+
+def install_context_ids() -> None:
+    """Give every log record the ids of :func:`log_context`, whichever handler writes it."""
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "cashback_context", False):
+        logging.setLogRecordFactory(_with_context(factory))
 
 
 def _fields(record: logging.LogRecord) -> dict[str, object]:
-    return {key: getattr(record, key) for key in CONTEXT_FIELDS
-            if getattr(record, key, None) is not None}
+    context: dict[str, object] = getattr(record, "cashback_context", {})
+    found = {}
+    for key in CONTEXT_FIELDS:
+        value = getattr(record, key, None)
+        if value is None:
+            value = context.get(key)
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def context_ids(record: logging.LogRecord) -> dict[str, object]:
+    """The ids a record carries, from ``extra=`` or from :func:`log_context`."""
+    return _fields(record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -115,7 +134,6 @@ def configure_logging(*, level: str, json_lines: bool) -> None:
     """Send every log record to stderr in the chosen format (replaces our earlier handler)."""
     handler = StderrHandler()
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
-    handler.addFilter(ContextFilter())
     handler.set_name(HANDLER_NAME)
     root = logging.getLogger()
     for old in root.handlers[:]:
@@ -123,4 +141,5 @@ def configure_logging(*, level: str, json_lines: bool) -> None:
             root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    install_context_ids()
     logging.getLogger("alembic").setLevel(logging.WARNING)

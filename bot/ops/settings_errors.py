@@ -20,9 +20,14 @@ def invalid_settings_text(error: ValidationError, t: Translator) -> str:
     lines = []
     for problem in error.errors():
         field = str(problem["loc"][0]) if problem["loc"] else ""
-        name = variable(field) if field in Settings.model_fields else t.gettext("settings")
+        if field in Settings.model_fields:
+            name = variable(field)
+        elif field.isupper():  # the variable's own name, for settings with an alias
+            name = field
+        else:
+            name = t.gettext("settings")
         lines.append(t.gettext("Invalid setting %(name)s: %(problem)s") % {
-            "name": name, "problem": problem["msg"]})
+            "name": name, "problem": problem["msg"].removeprefix("Value error, ")})
     lines.append(t.gettext("How to fix: correct it in the environment or in .env; README "
                            "\"Settings\" explains each one, and cashback doctor checks them."))
     return "\n".join(lines)

@@ -44,7 +44,8 @@ def test_the_image_and_dev_install_with_the_same_script() -> None:
 
     assert re.search(r"^RUN scripts/install --production$", dockerfile, re.MULTILINE)
     assert re.search(r"^\s+scripts/install$", dev, re.MULTILINE)
-    assert "pip install" not in dockerfile and "pip install" not in dev
+    assert "pip install" not in dockerfile
+    assert "pip install" not in dev
 
 
 def test_the_image_is_multi_stage_runs_as_non_root_and_has_a_health_check() -> None:
