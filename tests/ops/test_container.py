@@ -73,6 +73,7 @@ def test_compose_runs_postgres_the_bot_and_each_worker() -> None:
         assert "documents:/data" in service["volumes"]
     assert services["migrate"]["command"] == ["db", "upgrade"]
     assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert services["migrate"]["healthcheck"] == {"disable": True}
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert set(compose()["volumes"]) == {"postgres", "documents"}
 
