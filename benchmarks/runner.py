@@ -142,6 +142,12 @@ BENCHMARKS = (
                          "rows/s"),
                   Figure("reimport_s", "re-import of the same export", "s"),
               )),
+    Benchmark("scrape", "benchmarks.bench_scrape",
+              "GET /metrics with 50,000 unsent and 500,000 sent outbox rows", 3, (
+                  Figure("scrape_ms_median", "one scrape, median of 100", "ms", 100, False),
+                  Figure("scrape_ms_p95", "one scrape, p95", "ms"),
+                  Figure("healthz_ms_median", "GET /healthz, median", "ms"),
+              )),
 )
 
 
