@@ -104,13 +104,20 @@ def telegram_finding(settings: Settings) -> Finding:
     server = settings.telegram_base_url or "https://api.telegram.org/bot"
     fields: dict[str, object] = {"server": server}
     try:
-        username = asyncio.run(_get_me(settings.telegram_bot_token, server,
-                                       settings.telegram_base_file_url))
+        username, webhook = asyncio.run(_get_me(settings.telegram_bot_token, server,
+                                                settings.telegram_base_file_url))
     except (TelegramError, OSError, TimeoutError) as error:
         return _telegram_problem(error, fields, settings.telegram_bot_token)
+    fields["username"] = username
+    if settings.telegram_mode == "webhook" and webhook != settings.telegram_webhook_url:
+        return Finding("telegram", Level.WARNING, N_(
+            "The bot is @%(username)s, but Telegram does not post its updates to "
+            "%(configured)s yet (now: %(current)s)."), N_(
+            "The bot sets its webhook when it starts; if this stays, check "
+            "CASHBACK_TELEGRAM_WEBHOOK_URL."),
+            {**fields, "configured": settings.telegram_webhook_url, "current": webhook or "-"})
     return Finding("telegram", Level.OK, N_("The Bot API server %(server)s knows the bot as "
-                                            "@%(username)s."), None,
-                   {**fields, "username": username})
+                                            "@%(username)s."), None, fields)
 
 
 def _telegram_problem(error: BaseException, fields: dict[str, object], token: str) -> Finding:
@@ -131,8 +138,10 @@ def _telegram_problem(error: BaseException, fields: dict[str, object], token: st
                    N_("Check TELEGRAM_BOT_TOKEN and CASHBACK_TELEGRAM_BASE_URL."), fields)
 
 
-async def _get_me(token: str, base_url: str, base_file_url: str | None) -> str:
+async def _get_me(token: str, base_url: str, base_file_url: str | None) -> tuple[str, str]:
+    """The bot's username (``getMe``) and where Telegram posts its updates (empty: nowhere)."""
     bot = Bot(token, base_url=base_url,
               base_file_url=base_file_url or "https://api.telegram.org/file/bot")
     async with bot:  # initialize() calls getMe
-        return str(bot.username)
+        info = await bot.get_webhook_info()
+        return str(bot.username), info.url

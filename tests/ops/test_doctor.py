@@ -16,6 +16,7 @@ from bot.ops.findings import Finding, Level
 from bot.sandbox_mail import LoopbackController
 from bot.settings import Settings
 from sandbox.botapi.server import BotApiServer
+from sandbox.botapi.world import Webhook
 from storage.db import make_engine
 from storage.migrate import upgrade
 
@@ -170,3 +171,19 @@ def test_an_invalid_setting_is_explained_not_a_traceback(
     assert code == 2
     assert err.startswith("Impostazione non valida TELEGRAM_BOT_TOKEN: ")
     assert "cashback doctor" in err
+
+
+def test_in_webhook_mode_telegram_must_post_to_the_configured_url(
+        tmp_path: Path, bot_api: BotApiServer) -> None:
+    url = "https://bot.campaign.example/telegram"
+    settings = production(tmp_path, telegram_base_url=bot_api.base_url, telegram_mode="webhook",
+                          telegram_webhook_url=url,
+                          telegram_webhook_secret="webhook-secret-0123456789")
+
+    before = finding(examine(settings), "telegram")
+    bot_api.world.webhook = Webhook(url, "webhook-secret-0123456789")  # as the bot's start does
+    after = finding(examine(settings), "telegram")
+
+    assert before.level is Level.WARNING
+    assert (before.fields["configured"], before.fields["current"]) == (url, "-")
+    assert after.level is Level.OK
