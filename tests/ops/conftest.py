@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from ops_support import BOT_TOKEN, IMAP_PASSWORD, IMAP_USER, TESTS, BotApiThread, ImapAccount
 
-from bot.loop_thread import LoopThread
 from sandbox.botapi.server import BotApiServer
-from sandbox.botapi.world import World
-
-TESTS = Path(__file__).resolve().parents[1]
-BOT_TOKEN = "123456:doctor-test-token"
-IMAP_USER, IMAP_PASSWORD = "cashback", "imap-doctor-password"
 
 
 @pytest.fixture
@@ -32,19 +25,6 @@ def clean_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-class BotApiThread(LoopThread):
-    """The sandbox's Bot API server in a thread, for code that runs its own event loop."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__("botapi")
-        self.server = BotApiServer(World(token=token))
-
-    async def serve(self, stop: asyncio.Event) -> None:
-        async with self.server:
-            self.ready()
-            await stop.wait()
-
-
 @pytest.fixture
 def bot_api() -> Iterator[BotApiServer]:
     """A local Bot API server that knows the bot of :data:`BOT_TOKEN`."""
@@ -54,15 +34,6 @@ def bot_api() -> Iterator[BotApiServer]:
         yield thread.server
     finally:
         thread.stop()
-
-
-@dataclass(frozen=True)
-class ImapAccount:
-    """Where the test IMAP server listens, and its login."""
-
-    port: int
-    user: str = IMAP_USER
-    password: str = IMAP_PASSWORD
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BOT_TOKEN, ImapAccount
+from ops_support import BOT_TOKEN, ImapAccount
 from sqlalchemy import text
 
 from bot.cli import main
