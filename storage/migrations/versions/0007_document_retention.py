@@ -3,8 +3,8 @@
 A registration paid longer ago than ``CASHBACK_DOCUMENTS_RETENTION_DAYS`` keeps its document
 rows (what was received, when, from which channel) but not the files; ``purged_at`` says so.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-27
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
