@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
+from bot.parts import PARTS
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKERS = {"bot": "bot", "mail": "mail", "outbox": "outbox", "jobs": "jobs"}
 
 
 def compose() -> dict[str, Any]:
@@ -62,10 +62,10 @@ def test_the_image_is_multi_stage_runs_as_non_root_and_has_a_health_check() -> N
 def test_compose_runs_postgres_the_bot_and_each_worker() -> None:
     services = compose()["services"]
 
-    assert set(services) == {"postgres", "migrate", *WORKERS}
-    for name, role in WORKERS.items():
-        service = services[name]
-        assert service["command"] == ["run", "--only", role]
+    assert set(services) == {"postgres", "migrate", *PARTS}  # one service per part of `run`
+    for part in PARTS:
+        service = services[part]
+        assert service["command"] == ["run", "--only", part]
         assert service["build"] == "."
         assert service["depends_on"] == {
             "migrate": {"condition": "service_completed_successfully"}}
