@@ -157,6 +157,12 @@ BENCHMARKS = (
                   Figure("unflagged_wrong", "wrong serials offered without a master-data flag",
                          "", 0, False),
               ), backends=("sqlite",), database=False),
+    Benchmark("scrape", "benchmarks.bench_scrape",
+              "GET /metrics with 50,000 unsent and 500,000 sent outbox rows", 3, (
+                  Figure("scrape_ms_median", "one scrape, median of 100", "ms", 100, False),
+                  Figure("scrape_ms_p95", "one scrape, p95", "ms"),
+                  Figure("healthz_ms_median", "GET /healthz, median", "ms"),
+              )),
 )
 
 

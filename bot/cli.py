@@ -8,10 +8,14 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.bootstrap import App, bootstrap
 from bot.i18n import language_or_default, translator
 from bot.operator import commands, template_commands
 from bot.operator.label_commands import add_label_commands
+from bot.ops.commands import add_ops_commands
+from bot.ops.settings_errors import invalid_settings_text
 from bot.parts import add_run_options, chosen_parts
 from bot.settings import Settings
 from core.campaign import CampaignError
@@ -118,6 +122,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     _backoffice_commands(command, sub, t)
     _portal_commands(command, sub, t)
     add_label_commands(command, sub, t)
+    add_ops_commands(command, sub, t)
     return parser
 
 
@@ -169,19 +174,24 @@ def _portal_commands(command: Callable[..., argparse.ArgumentParser],
     add_portal_commands(command, sub, t)
 
 
-def _language(argv: Sequence[str], settings: Settings) -> str:
+def _language(argv: Sequence[str], settings: Settings | None) -> str:
+    default = settings.default_language if settings is not None else "fr"
     for index, arg in enumerate(argv):
         if arg == "--lang" and index + 1 < len(argv):
-            return language_or_default(argv[index + 1], settings.default_language)
+            return language_or_default(argv[index + 1], default)
         if arg.startswith("--lang="):
-            return language_or_default(arg.split("=", 1)[1], settings.default_language)
-    return settings.default_language
+            return language_or_default(arg.split("=", 1)[1], default)
+    return default
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, run one command, turn known errors into a clear message and an exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(invalid_settings_text(error, translator(_language(argv, None))), file=sys.stderr)
+        return 2
     language = _language(argv, settings)
     t = translator(language)
     args = build_parser(t).parse_args(argv)
@@ -191,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.runner import run
 
             return run(settings, t, once=args.once, parts=chosen_parts(args.only))
+        if getattr(args, "settings_handler", None) is not None:
+            return int(args.settings_handler(settings, args, out))
         app = bootstrap(settings, migrate=args.command != "db")
         handler: Command = args.handler
         try:

@@ -11,10 +11,14 @@ import logging
 import signal
 import threading
 from contextlib import ExitStack
+from datetime import timedelta
 from types import FrameType
 
 from bot.bootstrap import App, bootstrap
 from bot.mail.inbound import start_in_background
+from bot.observability.logs import configure_logging
+from bot.observability.metrics import job_run
+from bot.observability.server import observing
 from bot.outbox.chat import ChatSender
 from bot.outbox.operators import OperatorAnnouncer
 from bot.outbox.worker import OutboxWorker, make_dispatcher, transport_text
@@ -28,15 +32,17 @@ from bot.telegram.send_only import SendingBot
 from core.i18n import Translator
 from storage.services.deadlines import expire_overdue, send_reminders
 from storage.services.job_runs import claim_period, period_of
+from storage.services.retention import purge_paid_documents
 
 log = logging.getLogger("cashback.runner")
 
 
 def run_jobs(app: App, *, period: int | None = None) -> tuple[int, int]:
-    """One pass of the clock's work: expire overdue requests, then send due reminders.
+    """One pass of the clock's work: expire, remind, then apply the documents' retention.
 
     With ``period`` each job first claims that period (``storage.services.job_runs``) in its
     own transaction, and a job another runner already ran for it is skipped (counted 0).
+    Retention needs no claim: deleting what is already deleted changes nothing.
     """
     done = []
     for job, work in (("expire_overdue", expire_overdue), ("send_reminders", send_reminders)):
@@ -46,7 +52,9 @@ def run_jobs(app: App, *, period: int | None = None) -> tuple[int, int]:
                 log.info("jobs: %s already ran for this period", job)
                 done.append(0)
                 continue
-            done.append(work(uow, campaigns=app.campaigns, now=now))
+            with job_run(job):
+                done.append(work(uow, campaigns=app.campaigns, now=now))
+    purge_documents(app)
     return done[0], done[1]
 
 
@@ -56,6 +64,21 @@ def _portal_transfer(app: App) -> None:
         run_portal_job(app)
     except Exception:
         log.exception("portal transfer failed; trying again at the next pass")
+
+
+def purge_documents(app: App) -> int:
+    """Delete the files of documents paid longer ago than the retention setting (if set)."""
+    days = app.settings.documents_retention_days
+    if days is None:
+        return 0
+    now = app.clock()
+    with job_run("purge_documents"), app.uow() as uow:
+        purged = purge_paid_documents(uow, store=app.documents,
+                                      paid_on_or_before=now.date() - timedelta(days=days),
+                                      now=now)
+    if purged:
+        log.info("retention: files of %d documents paid over %d days ago deleted", purged, days)
+    return purged
 
 
 def start_chat(app: App, t: Translator) -> ChatChannel:
@@ -101,8 +124,7 @@ def run(settings: Settings, t: Translator, *, once: bool = False,
 
 def _start_and_serve(settings: Settings, t: Translator, stop: threading.Event,
                      parts: frozenset[str], *, once: bool) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(level=settings.log_level, json_lines=settings.json_logs)
     log.info("starting: %s", ", ".join(part for part in PARTS if part in parts))
     app = bootstrap(settings)
     try:
@@ -139,7 +161,9 @@ def _announce_and_serve(app: App, settings: Settings, t: Translator, stop: threa
                             "mailbox to read."))
     if stop.is_set():
         return
-    _serve(app, settings, t, stop, parts, once=once)
+    with observing(app.engine, app.clock, listen=settings.metrics_listen,
+                   port=settings.metrics_port):
+        _serve(app, settings, t, stop, parts, once=once)
 
 
 def _serve(app: App, settings: Settings, t: Translator, stop: threading.Event,

@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     jobs_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often deadlines and reminders are checked.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+    log_format: Literal["text", "json"] | None = Field(
+        default=None, description="Log lines as readable text or one JSON object each; "
+                                  "default: text in the sandbox, JSON otherwise.")
+    metrics_listen: str = Field(default="127.0.0.1",
+                                description="Address the /metrics and /healthz server listens on.")
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535,
+        description="Port of the /metrics and /healthz server; empty: off, 0: any free port.")
+    documents_retention_days: int | None = Field(
+        default=None, gt=0, description="Days after payment after which a registration's "
+                                        "documents are deleted; empty: kept.")
     template_max_rows: int = Field(default=10_000, gt=0,
                                    description="Most device rows accepted in one template.")
     template_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0,
@@ -151,6 +162,12 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("metrics_port", "documents_retention_days", "log_format", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # An empty line in .env (as in .env.example) means "not set", not "invalid".
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _valid_webhook_secret(cls, value: str | None) -> str | None:
@@ -177,6 +194,11 @@ class Settings(BaseSettings):
     def sandbox(self) -> bool:
         """No Telegram credentials: everything runs locally."""
         return self.telegram_bot_token is None
+
+    @property
+    def json_logs(self) -> bool:
+        """One JSON object per log line (production), or readable lines (sandbox)."""
+        return self.log_format == "json" if self.log_format else not self.sandbox
 
     @property
     def resolved_database_url(self) -> str:

@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+MTIME_MARGIN_SECONDS = 2.0
+
 
 class DocumentStore:
     """Content-addressed files under one root folder."""
@@ -27,8 +29,12 @@ class DocumentStore:
         """Store ``content`` durably and return its SHA-256."""
         digest = hashlib.sha256(content).hexdigest()
         target = self.path_for(digest)
-        if target.exists():
+        try:
+            # Touched, so a retention purge running now sees the file is wanted again.
+            os.utime(target)
             return digest
+        except FileNotFoundError:
+            pass
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
@@ -45,3 +51,24 @@ class DocumentStore:
     def read(self, sha256: str) -> bytes:
         """The bytes of a stored document."""
         return self.path_for(sha256).read_bytes()
+
+    def discard(self, sha256: str, *, unless_used_since: float) -> bool:
+        """Delete a file no record needs any more; False if it was stored again meanwhile.
+
+        The file is first renamed away, so a :meth:`put` of the same content from now on
+        writes it anew; a put that came just before touched it (mtime at or after
+        ``unless_used_since``, a ``time.time()`` value), and then it is put back. File times
+        come from a coarser clock than ``time.time()``, hence a margin: a file touched just
+        before the purge began is kept too, and goes at the next purge.
+        """
+        target = self.path_for(sha256)
+        parked = target.with_name(f".purging-{sha256}")
+        try:
+            os.replace(target, parked)
+        except FileNotFoundError:
+            return False
+        if parked.stat().st_mtime >= unless_used_since - MTIME_MARGIN_SECONDS:
+            os.replace(parked, target)
+            return False
+        parked.unlink()
+        return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 from alembic import command
@@ -10,11 +11,22 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from core.i18n import N_, LocalizedError
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-class SchemaTooNew(RuntimeError):
+class SchemaTooNew(LocalizedError, RuntimeError):
     """The database was migrated by a newer version of the assistant."""
+
+
+class SchemaState(StrEnum):
+    """Where the database's schema stands against this code."""
+
+    EMPTY = "empty"
+    BEHIND = "behind"
+    CURRENT = "current"
+    AHEAD = "ahead"
 
 
 def _config() -> Config:
@@ -36,16 +48,27 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def schema_state(engine: Engine) -> tuple[SchemaState, str | None]:
+    """The database's revision and how it compares with the code's (no change made)."""
+    current = current_revision(engine)
+    if current is None:
+        return SchemaState.EMPTY, None
+    script = ScriptDirectory.from_config(_config())
+    if current not in {r.revision for r in script.walk_revisions()}:
+        return SchemaState.AHEAD, current
+    return (SchemaState.CURRENT if current == head_revision() else SchemaState.BEHIND), current
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision; refuse a database newer than this code."""
     current = current_revision(engine)
     script = ScriptDirectory.from_config(_config())
     # get_revision raises (not returns None) for a revision it has never heard of.
     if current is not None and current not in {r.revision for r in script.walk_revisions()}:
-        raise SchemaTooNew(
-            f"the database is at schema revision {current}, unknown to this version; "
-            "upgrade the assistant before starting it"
-        )
+        raise SchemaTooNew(N_("The database is at schema revision %(revision)s, which this "
+                              "version of the assistant does not know: it was migrated by a "
+                              "newer version. Install that version (or newer) before starting; "
+                              "nothing was changed."), revision=current)
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

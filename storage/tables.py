@@ -130,6 +130,7 @@ class Document(SQLModel, table=True):
     sender: str = Field(max_length=254)
     channel: str = Field(max_length=16)
     received_at: datetime
+    purged_at: datetime | None = None  # the file was deleted (retention after payment)
 
 
 class OutboxMessage(SQLModel, table=True):

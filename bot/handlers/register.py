@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from telegram import Update
 
+from bot.observability.metrics import claim_outcomes, count_registrations
 from bot.render import outcome_text, product_name
 from bot.telegram.claim_text import (
     MAX_SERIALS,
@@ -218,8 +219,10 @@ def _register(turn: Turn, serials: Sequence[str], products: Sequence[str],
     assert turn.company is not None
     user = turn.profile.telegram_user_id
     with turn.app.uow() as uow:
-        return register_many(uow, campaign=turn.campaign,
-                             customer_number=turn.company.customer_number,
-                             claims=[ClaimInput(s, p, installed_on)
-                                     for s, p in zip(serials, products, strict=True)],
-                             channel=Channel.CHAT, actor=f"chat:{user}", now=turn.now())
+        outcomes = register_many(uow, campaign=turn.campaign,
+                                 customer_number=turn.company.customer_number,
+                                 claims=[ClaimInput(s, p, installed_on)
+                                         for s, p in zip(serials, products, strict=True)],
+                                 channel=Channel.CHAT, actor=f"chat:{user}", now=turn.now())
+    count_registrations(Channel.CHAT.value, claim_outcomes(outcomes))
+    return outcomes

@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import InputFile, Message, Update
 from telegram.constants import ChatAction
 
+from bot.observability.metrics import count_registrations
 from bot.render import import_row_lines, import_summary_text
 from bot.telegram.files import IncomingFile, download
 from bot.telegram.turn import MAX_MESSAGE, Context, Turn, split_text
@@ -90,8 +91,11 @@ async def _conclude(turn: Turn, progress: Message, text: str) -> None:
 def _import(turn: Turn, data: bytes, filename: str, bounds: Limits) -> ImportReport:
     assert turn.company is not None
     with turn.app.uow() as uow:
-        return import_template(uow, campaign=turn.campaign,
-                               customer_number=turn.company.customer_number, data=data,
-                               filename=filename, channel=Channel.TEMPLATE,
-                               actor=f"chat:{turn.profile.telegram_user_id}", now=turn.now(),
-                               limits=bounds)
+        report = import_template(uow, campaign=turn.campaign,
+                                 customer_number=turn.company.customer_number, data=data,
+                                 filename=filename, channel=Channel.TEMPLATE,
+                                 actor=f"chat:{turn.profile.telegram_user_id}", now=turn.now(),
+                                 limits=bounds)
+    if not report.duplicate:
+        count_registrations(Channel.TEMPLATE.value, report.counts)
+    return report

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.message
 import ssl
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,14 @@ def connect(settings: Settings) -> BaseMailBox:
     else:
         box = MailBoxUnencrypted(settings.imap_host, settings.imap_port,
                                  timeout=TIMEOUT_SECONDS)
-    box.login(settings.imap_username or "", settings.imap_password or "", initial_folder=None)
+    try:
+        box.login(settings.imap_username or "", settings.imap_password or "",
+                  initial_folder=None)
+    except BaseException:
+        # A refused login leaves the connection open; close it, or every retry leaks one.
+        with suppress(Exception):
+            box.client.shutdown()
+        raise
     # imaplib keeps the capabilities announced before login; servers add MOVE and IDLE after.
     status, data = box.client.capability()
     if status == "OK" and data and isinstance(data[-1], bytes):

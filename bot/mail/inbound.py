@@ -33,6 +33,7 @@ from bot.bootstrap import App
 from bot.mail import imap
 from bot.mail.incoming import reply_from_headers, reply_from_message
 from bot.mail.secret import signing_secret
+from bot.observability.metrics import MAIL_POLLS, mail_poll_succeeded
 from storage.locks import exclusive
 from storage.services import mail_cursor
 from storage.services.replies import IncomingReply, ReplyLimits, ReplyResult, record_reply
@@ -95,6 +96,7 @@ class ReplyPoller:
                     stop.wait(self.app.settings.mail_poll_seconds)
             except Exception:  # noqa: BLE001 - the poller outlives a broken server or DB
                 failures += 1
+                MAIL_POLLS.labels(outcome="error").inc()
                 delay = min(MAX_BACKOFF_SECONDS, 2.0 ** failures)
                 log.exception("reply polling failed; retrying in %.0f s", delay)
                 stop.wait(delay)
@@ -136,6 +138,7 @@ class ReplyPoller:
             with self.app.uow() as uow:
                 mail_cursor.advance(uow, mailbox=self.mailbox, uidvalidity=uidvalidity,
                                     uid=batch[-1], now=self.app.clock())
+        mail_poll_succeeded(counts)
         return counts
 
     def _record_batch(self, box: BaseMailBox,
@@ -185,7 +188,8 @@ class ReplyPoller:
                                                   limits=self.limits, now=self.app.clock())))
             uow.commit()
         for (uid, reply), (_, result) in zip(group, results, strict=True):
-            log.info("uid %d %s from %s: %s%s%s", uid, reply.message_id, reply.sender,
+            # The sender's address is personal data: the log says which message, not who.
+            log.info("uid %d %s: %s%s%s", uid, reply.message_id,
                      result.outcome.value, f" ({result.reason})" if result.reason else "",
                      " [already handled]" if result.duplicate else "")
         return results

@@ -88,7 +88,8 @@ def valid_addresses(addresses: Sequence[str]) -> list[Address]:
         try:
             parsed = Address(addr_spec=address.strip())
         except (ValueError, IndexError):
-            log.warning("skipping invalid registered address %r", address)
+            # Not the address itself (personal data); the log line carries the company's id.
+            log.warning("skipping an invalid registered address")
             continue
         if parsed.username and parsed.domain:
             valid.append(parsed)

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.bootstrap import App
 from bot.campaigns import campaign_files, load_campaigns
+from bot.observability.metrics import claim_outcomes, count_registrations
 from bot.operator.files import OperatorFileError, parse_day, parse_flag, read_lines
 from bot.render import cents, history_text, outcome_text, product_name, summary_text
 from core.i18n import N_
@@ -122,6 +123,7 @@ def register(app: App, args: argparse.Namespace, out: Output) -> int:
             uow, campaign=campaign, customer_number=args.company,
             claim=registrations.ClaimInput(args.serial, args.product, args.installed),
             channel=Channel.OPERATOR, actor=args.operator, now=app.clock())
+    count_registrations(Channel.OPERATOR.value, claim_outcomes([outcome]))
     if out.as_json:
         verdict = outcome.verdict
         out.data({

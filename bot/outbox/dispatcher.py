@@ -9,6 +9,7 @@ when it started; a row that failed is rescheduled later and waits for a followin
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Mapping
@@ -23,6 +24,8 @@ from bot.mail.outbound import MailIdentity, SmtpConfig, SmtpMailer, build_messag
 from bot.mail.references import message_id
 from bot.mail.render import Notification
 from bot.mail.topics import EmailRenderer, MailRequest, email_renderers, references_in
+from bot.observability.logs import log_context
+from bot.observability.metrics import DELIVERIES
 from bot.outbox import claims
 from bot.outbox.backoff import RetryPolicy
 from bot.outbox.chat import ChatMessage, ChatRenderer, ChatSender, chat_renderers, chat_text
@@ -89,7 +92,10 @@ class Dispatcher:
                                                       self.identity.domain))
                 if claim is None:
                     return report
-                await self._deliver(claim, mailer, report)
+                before = dataclasses.replace(report)
+                with log_context(outbox_id=claim.id, company_id=claim.company_id):
+                    await self._deliver(claim, mailer, report)
+                _count(claim.kind, before, report)
             return report
 
     async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 5.0) -> None:
@@ -246,6 +252,13 @@ class Dispatcher:
             raise _Postponed("the chat channel is not running")
         registration_id = int(json.loads(claim.payload)["registration_id"])
         return await self.operators.announce(registration_id, key=f"outbox-{claim.id}")
+
+
+def _count(kind: str, before: DispatchReport, after: DispatchReport) -> None:
+    for outcome in ("sent", "retried", "dead", "postponed"):
+        added = getattr(after, outcome) - getattr(before, outcome)
+        if added:
+            DELIVERIES.labels(kind=kind, outcome=outcome).inc(added)
 
 
 class _Postponed(Exception):

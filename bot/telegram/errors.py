@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
+from bot.observability.updates import update_failed
 from bot.telegram.guards import first_contact_translator
 from bot.telegram.turn import Context
 
@@ -20,6 +21,7 @@ async def on_error(update: object, context: Context) -> None:
         # The user blocked the bot: nothing to answer, nobody to answer to.
         log.info("user blocked the bot: %s", error)
         return
+    update_failed()
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -37,7 +37,7 @@ class ThrottleGuard:
         if decision is Decision.ALLOW:
             return
         if decision is Decision.WARN and update.effective_chat is not None:
-            log.info("throttling user %s", user.id)
+            log.info("throttling the sender of this update")  # the update id is on the line
             t = first_contact_translator(update)
             await context.bot.send_message(update.effective_chat.id, t.gettext(
                 "You are going a bit fast for me. Please wait a few seconds and try again."))

@@ -13,6 +13,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.observability.updates import observed_update
+
 MAX_CONCURRENT_UPDATES = 64
 
 
@@ -37,7 +39,8 @@ class PerUserOrder(BaseUpdateProcessor):
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                with observed_update(update):
+                    await coroutine
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:

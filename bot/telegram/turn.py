@@ -22,6 +22,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.bootstrap import App
 from bot.i18n import language_or_default, translator
+from bot.observability.logs import bind
 from core.campaign import Campaign
 from core.i18n import Translator
 from storage.services.chat import ChatProfile, LinkedCompany
@@ -100,6 +101,8 @@ class Turn:
         language = language_or_default(user.language_code)
         profile, conversation = await asyncio.get_running_loop().run_in_executor(
             context.database_threads, _load, app, user.id, language)
+        if profile.company is not None:
+            bind(company_id=profile.company.id)
         return cls(app, update, context, profile, conversation)
 
     @property

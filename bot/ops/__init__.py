@@ -1,0 +1,1 @@
+"""Running the assistant in production: ``cashback doctor``, backups."""
