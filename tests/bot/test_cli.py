@@ -4,11 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
-from bot.cli import main
 from bot.sandbox import SANDBOX_COMPANIES, sandbox_devices
 from core.campaign import parse_campaign_toml
 from core.eligibility import in_audit_sample
+
+pytestmark = pytest.mark.usefixtures("sandbox")
 
 ROOT = Path(__file__).resolve().parents[2]
 FR = parse_campaign_toml((ROOT / "campaigns" / "fr-2026.toml").read_text(), "fr-2026")
@@ -17,23 +19,6 @@ FR = parse_campaign_toml((ROOT / "campaigns" / "fr-2026.toml").read_text(), "fr-
 def serial_of(product: str, audited: bool = False) -> str:
     return next(d.serial for d in sandbox_devices()
                 if d.product_code == product and in_audit_sample(d.serial, FR) is audited)
-
-
-@pytest.fixture(autouse=True)
-def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("DATABASE_URL", "CASHBACK_DATABASE_URL", "TELEGRAM_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASHBACK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
-    assert main(["run", "--once"]) == 0
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def register(capsys: pytest.CaptureFixture[str], serial: str, product: str = "STP-SE",

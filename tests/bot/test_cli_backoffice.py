@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from cli_support import run
 
 from bot.bootstrap import bootstrap
 from bot.cli import main
@@ -16,24 +17,9 @@ from core.eligibility import in_audit_sample
 from core.statuses import Channel
 from storage.services.review import IncomingDocument, record_documents
 
+pytestmark = pytest.mark.usefixtures("sandbox")
+
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("DATABASE_URL", "CASHBACK_DATABASE_URL", "TELEGRAM_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASHBACK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
-    assert main(["run", "--once"]) == 0
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def audited_serial(skip: int = 0) -> str:

@@ -4,38 +4,23 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
 from bot.bootstrap import bootstrap
-from bot.cli import main
 from bot.sandbox import write_label_photos
 from bot.settings import Settings
 from sandbox.label_photos import Degradation, Label, photograph
 
+pytestmark = pytest.mark.usefixtures("sandbox")
+
 PHOTO = Degradation(rotation=-9, perspective=0.02, blur=0.6, noise=0.05, light=0.25)
 DEMO_SERIAL = "3000000007"  # a sandbox demo device (STP-SE)
-
-
-@pytest.fixture(autouse=True)
-def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("DATABASE_URL", "CASHBACK_DATABASE_URL", "TELEGRAM_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASHBACK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
-    assert main(["run", "--once"]) == 0  # seeds the demo devices (master data)
-    return tmp_path
 
 
 def photo(tmp_path: Path, serial: str, symbology: str) -> str:
     path = tmp_path / f"{serial}-{symbology}.jpg"
     path.write_bytes(photograph([Label(serial, symbology=symbology)], PHOTO))  # type: ignore[arg-type]
     return str(path)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_prints_serial_product_and_source(capsys: pytest.CaptureFixture[str],

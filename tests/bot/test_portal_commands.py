@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
-from bot.cli import main
 from bot.sandbox import sandbox_devices
 from core.campaign import parse_campaign_toml
 from core.eligibility import in_audit_sample
+
+pytestmark = pytest.mark.usefixtures("sandbox")
 
 HEADER = ("portal_user;customer_number;customer_number_entered_at;plant;serial;product;"
           "device_added_at;commissioned_on")
@@ -20,16 +22,6 @@ FR = parse_campaign_toml((Path(__file__).resolve().parents[2] / "campaigns" / "f
 STP_SE = [d.serial for d in sandbox_devices()
           if d.product_code == "STP-SE" and not in_audit_sample(d.serial, FR)]
 MODULE = next(d.serial for d in sandbox_devices() if d.product_code == "SHS-MODULE")
-
-
-@pytest.fixture(autouse=True)
-def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("DATABASE_URL", "CASHBACK_DATABASE_URL", "TELEGRAM_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASHBACK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
-    assert main(["run", "--once"]) == 0
-    return tmp_path
 
 
 @pytest.fixture
@@ -45,13 +37,6 @@ def export(tmp_path: Path) -> Path:
     path = tmp_path / "export.csv"
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_the_import_prints_a_summary_per_company_and_the_rows_to_check(
