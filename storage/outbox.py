@@ -55,6 +55,7 @@ class StatusChange:
 
 
 _FIELDS = tuple(f.name for f in fields(StatusChange))
+_ENCODE = json.JSONEncoder(default=str).encode
 
 
 def notify_status_changes(session: Session, *, company_id: int, changes: Sequence[StatusChange],
@@ -66,9 +67,11 @@ def notify_status_changes(session: Session, *, company_id: int, changes: Sequenc
     if not changes:
         return
     # Flat fields: a comprehension is ten times faster than asdict's deep copy (the portal
-    # transfer announces 100,000 changes at once).
-    payload = json.dumps({"changes": [{name: getattr(change, name) for name in _FIELDS}
-                                      for change in changes]}, default=str)
+    # transfer announces 100,000 changes at once). Encoded change by change, the same text
+    # as one json.dumps, without holding a dict per change at once (100,000 of them were
+    # the peak of a 100,000-row template import).
+    payload = '{"changes": [' + ", ".join(
+        _ENCODE({name: getattr(change, name) for name in _FIELDS}) for change in changes) + "]}"
     for kind in (EMAIL, CHAT):
         session.add(OutboxMessage(kind=kind, company_id=company_id, topic=topic, payload=payload,
                                   created_at=now, next_attempt_at=now))
