@@ -8,9 +8,11 @@ setting is obeyed exactly: there is no silent fall-back to an unencrypted connec
 from __future__ import annotations
 
 import email.message
+import imaplib
 import ssl
 from contextlib import suppress
 from dataclasses import dataclass
+from select import select as wait_readable
 from typing import Any
 
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
@@ -131,3 +133,23 @@ def fetch(box: BaseMailBox, uid: int) -> FetchedMessage | None:
 def move(box: BaseMailBox, uids: list[int], folder: str) -> None:
     """``UID MOVE`` (imap-tools copies and deletes on servers without MOVE)."""
     box.move([str(uid) for uid in uids], folder)
+
+
+def idle_responses(box: BaseMailBox, timeout: float) -> list[bytes]:
+    """What the server said during IDLE within ``timeout``, read line by whole line.
+
+    imap_tools' ``idle.poll`` reads from a non-blocking socket, so a response that arrives in
+    two packets (pymap sends ``* 1 FETCH `` and its flags separately) aborts the connection
+    as an "unterminated line". Here the socket is only waited on; once something arrived, the
+    line is read in blocking mode (bounded by the connection's own timeout). An empty list
+    soon after the call means the server closed the connection.
+    """
+    client = box.client
+    if not wait_readable([client.sock], [], [], timeout)[0]:
+        return []
+    try:
+        return [client._get_line()]
+    except imaplib.IMAP4.abort as error:
+        if "EOF" in str(error):
+            return []
+        raise

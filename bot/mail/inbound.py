@@ -215,7 +215,7 @@ class ReplyPoller:
         quick_empty = 0
         while not stop.is_set() and time.monotonic() - started < self.session_seconds:
             before = time.monotonic()
-            if box.idle.poll(timeout=self.tick_seconds):
+            if imap.idle_responses(box, self.tick_seconds):
                 return
             # An empty answer long before the timeout means the server hung up.
             quick_empty = quick_empty + 1 if time.monotonic() - before < \
