@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
 
 from core.campaign import Campaign, Product
 from core.information_requests import DocumentKind, RequestTerms, local_day, request_terms
@@ -62,9 +64,8 @@ class CompanyFacts:
     enrolled: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """One device a company says it installed."""
+class Claim(NamedTuple):
+    """One device a company says it installed (a named tuple: one per row of an upload)."""
 
     company: CompanyFacts
     serial: str
@@ -192,7 +193,17 @@ def _needs_proof(serial: str, product: Product, device: Device | None, claim: Cl
 
 
 def in_audit_sample(serial: str, campaign: Campaign) -> bool:
-    """Deterministic audit draw: the same serial always gets the same answer in a campaign."""
+    """Deterministic audit draw: the same serial always gets the same answer in a campaign.
+
+    The draw is the digest's first 8 bytes read as a fraction of 2**64, compared with the
+    share exactly, in whole numbers (no Decimal arithmetic per serial).
+    """
     digest = hashlib.sha256(f"{campaign.code}:{serial}".encode()).digest()
-    draw = Decimal(int.from_bytes(digest[:8], "big")) / Decimal(2**64)
-    return draw < campaign.audit_share
+    return int.from_bytes(digest[:8], "big") < _draws_below(campaign.audit_share)
+
+
+@lru_cache(maxsize=16)
+def _draws_below(share: Decimal) -> int:
+    """How many of the 2**64 possible draws fall in the sample: ceil(share * 2**64)."""
+    numerator, denominator = share.as_integer_ratio()
+    return -(-numerator * 2**64 // denominator)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from functools import lru_cache
 
 from core.campaign import Campaign
 
@@ -39,7 +40,13 @@ def local_day(moment: datetime, campaign: Campaign) -> date:
     """The calendar day in the campaign's country at ``moment`` (which must be aware)."""
     if moment.tzinfo is None:
         raise ValueError("moment must carry a time zone")
-    return moment.astimezone(campaign.timezone).date()
+    return _day_in(moment, campaign.timezone)
+
+
+@lru_cache(maxsize=256)
+def _day_in(moment: datetime, zone: tzinfo) -> date:
+    # A bulk import asks for the same moment's day once or twice per row.
+    return moment.astimezone(zone).date()
 
 
 def request_terms(now: datetime, campaign: Campaign, days: int | None = None) -> RequestTerms:

@@ -8,9 +8,9 @@ here, so that the chat answer and the result workbook say the same thing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from core.campaign import Campaign
 from core.eligibility import IneligibilityReason, Verdict
@@ -30,9 +30,8 @@ class Mark(StrEnum):
     UNCHANGED = "unchanged"  # the company had registered it already
 
 
-@dataclass(frozen=True, slots=True)
-class RowResult:
-    """What became of one row of an upload.
+class RowResult(NamedTuple):
+    """What became of one row of an upload (a named tuple, like :class:`ParsedRow`).
 
     Attributes:
         row_number: the row in the installer's file (:attr:`ParsedRow.row_number`).

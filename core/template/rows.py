@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from core.eligibility import Claim, CompanyFacts
 from core.statuses import Channel
@@ -13,9 +14,11 @@ from core.template.problems import RowProblem
 from core.template.safety import CellValue
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedRow:
+class ParsedRow(NamedTuple):
     """One device row, read but not yet judged.
+
+    A named tuple (immutable, and built three times faster than a frozen dataclass of
+    eleven fields): an upload has up to 100,000 of them.
 
     Attributes:
         row_number: the row as the installer sees it in the spreadsheet (1-based), so that

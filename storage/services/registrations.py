@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -42,17 +42,19 @@ MAX_RACE_RETRIES = 3
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class ClaimInput:
-    """A device as the installer described it, before any check."""
+class ClaimInput(NamedTuple):
+    """A device as the installer described it, before any check.
+
+    Claims and outcomes are named tuples, not frozen dataclasses: a bulk import builds one
+    of each per row, and tuples are built two to three times faster.
+    """
 
     serial: str
     product: str | None
     installed_on: date
 
 
-@dataclass(frozen=True)
-class ClaimOutcome:
+class ClaimOutcome(NamedTuple):
     """What happened to one claim: a verdict, or why it could not be judged."""
 
     claim: ClaimInput

@@ -104,8 +104,7 @@ def ask_information(uow: UnitOfWork, *, campaign: Campaign, serial: str,
     request = open_information_request(
         uow.session, registration.id, campaign=campaign, info_reason=InfoReason.OPERATOR_REQUEST,
         documents=documents or (DocumentKind.INVOICE,), now=now, days=days, note=note)
-    change = StatusChange(**{**change.__dict__, "due_on": request.due_on,
-                             "reference": request.reference})
+    change = change._replace(due_on=request.due_on, reference=request.reference)
     notify_status_changes(uow.session, company_id=registration.company_id, changes=[change],
                           now=now)
     uow.commit()

@@ -130,8 +130,7 @@ def test_a_reminder_says_documents_are_due_on_the_day(fr_campaign: Campaign) -> 
 
 def test_a_reminder_for_several_devices_names_the_earliest_due_day(
         fr_campaign: Campaign) -> None:
-    later = StatusChange(**{**info_required("3012345681", OTHER_REF).__dict__,
-                            "due_on": date(2026, 7, 3)})
+    later = info_required("3012345681", OTHER_REF)._replace(due_on=date(2026, 7, 3))
     mail = render(fr_campaign, "en", later, info_required(), topic=REMINDER)
     assert mail.subject == "Reminder: documents due on 29/06/2026 for 2 devices"
 

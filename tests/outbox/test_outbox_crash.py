@@ -36,7 +36,7 @@ async def send_as_the_doomed_worker(taken: claims.Claim, campaign: Campaign,
                                     smtp_server: LoopbackController) -> None:
     """The worker hands the message to the server, then dies before recording it as sent."""
     draft = status_email(MailRequest(topic=taken.topic, payload={"changes": [
-        c.__dict__ for c in changes_in(taken.payload)]}, company_name="x", language="fr",
+        c._asdict() for c in changes_in(taken.payload)]}, company_name="x", language="fr",
         campaign=campaign, requests={}))
     assert taken.message_id is not None
     message = build_message(content=draft.content, message_id=taken.message_id,
