@@ -12,22 +12,50 @@ On SQLite, SQLAlchemy would convert every parameter of every row in Python (abou
 status-event row, 0.16 s of a 10,000-row import, BENCHMARKS.md "import"). The rows of a bulk
 write share most of their values (the same moment, actor, channel, status), so each column's
 conversion (SQLAlchemy's own, for the dialect) runs once per distinct value and the driver
-receives ready rows.
+receives ready rows. Callers with thousands of rows give them as :class:`Rows`: tuples, and
+the values every row shares given once, so no dictionary is built per row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import Connection, Dialect, Table, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows as tuples in ``columns`` order, plus the values every row shares, given once."""
+
+    columns: tuple[str, ...]
+    values: Sequence[tuple[Any, ...]]
+    shared: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: Sequence[Row]) -> Rows:
+        """Rows given as mappings, all with the same keys."""
+        if not rows:
+            return cls((), ())
+        columns = tuple(rows[0])
+        values = itemgetter(*columns)
+        if len(columns) == 1:
+            return cls(columns, [(row[columns[0]],) for row in rows])
+        return cls(columns, [values(row) for row in rows])
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every column written: each row's, then the shared ones."""
+        return (*self.columns, *self.shared)
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -37,33 +65,37 @@ def table_of(model: type[SQLModel]) -> Table:
     return table
 
 
-def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Row]) -> None:
-    """Insert ``rows`` (all with the same keys) in the session's transaction."""
-    if not rows:
+def insert_rows(session: Session, model: type[SQLModel], rows: Rows | Sequence[Row]) -> None:
+    """Insert ``rows`` (mappings all with the same keys, or :class:`Rows`) in the transaction."""
+    batch = rows if isinstance(rows, Rows) else Rows.of(rows)
+    if not batch.values:
         return
     table = table_of(model)
     if session.get_bind().dialect.name == "postgresql":
-        _copy(session, table, rows)
+        _copy(session, table, batch)
     else:
-        _executemany(session.connection(), table, rows)
+        _executemany(session.connection(), table, batch)
 
 
 def insert_rows_returning_ids(session: Session, model: type[SQLModel],
-                              rows: Sequence[Row]) -> list[int]:
+                              rows: Rows | Sequence[Row]) -> list[int]:
     """Insert ``rows`` and return their new ids, in the rows' order."""
-    if not rows:
+    batch = rows if isinstance(rows, Rows) else Rows.of(rows)
+    if not batch.values:
         return []
     table = table_of(model)
     if session.get_bind().dialect.name == "sqlite":
-        return _sqlite_ids(session, table, rows)
+        return _sqlite_ids(session, table, batch)
     ids = [int(i) for i in session.execute(text(
         "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
-        {"table": table.name, "count": len(rows)}).scalars()]
-    _copy(session, table, [{"id": rid, **row} for rid, row in zip(ids, rows, strict=True)])
+        {"table": table.name, "count": len(batch.values)}).scalars()]
+    _copy(session, table, Rows(("id", *batch.columns),
+                               [(rid, *row) for rid, row in zip(ids, batch.values, strict=True)],
+                               batch.shared))
     return ids
 
 
-def _sqlite_ids(session: Session, table: Table, rows: Sequence[Row]) -> list[int]:
+def _sqlite_ids(session: Session, table: Table, batch: Rows) -> list[int]:
     """One executemany, then the ids SQLite gave: the next ones after the largest.
 
     With RETURNING, SQLAlchemy sends one INSERT per row to keep the ids in order. SQLite gives
@@ -72,22 +104,23 @@ def _sqlite_ids(session: Session, table: Table, rows: Sequence[Row]) -> list[int
     """
     largest = select(func.coalesce(func.max(table.c.id), 0))
     before = int(session.execute(largest).scalar_one())
-    _executemany(session.connection(), table, rows)
+    _executemany(session.connection(), table, batch)
     after = int(session.execute(largest).scalar_one())
-    if after != before + len(rows):
-        raise RuntimeError(f"{table.name}: ids {before + 1}..{after} for {len(rows)} rows")
+    count = len(batch.values)
+    if after != before + count:
+        raise RuntimeError(f"{table.name}: ids {before + 1}..{after} for {count} rows")
     return list(range(before + 1, after + 1))
 
 
-def _copy(session: Session, table: Table, rows: Sequence[Row]) -> None:
-    columns = list(rows[0])
-    names = ", ".join(f'"{table.c[name].name}"' for name in columns)
+def _copy(session: Session, table: Table, batch: Rows) -> None:
+    names = ", ".join(f'"{table.c[name].name}"' for name in batch.names)
+    shared = tuple(batch.shared.values())
     raw = session.connection().connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
     with _as_integrity_error(table), raw.cursor() as cursor, \
             cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in columns])
+        for row in batch.values:
+            copy.write_row(row + shared)
 
 
 @contextmanager
@@ -98,25 +131,33 @@ def _as_integrity_error(table: Table) -> Iterator[None]:
         raise IntegrityError(f"COPY {table.name}", None, error) from error
 
 
-def _executemany(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
-    """Insert ``rows`` (all with the same keys) with one driver executemany."""
-    names = list(rows[0])
-    compiled = insert(table).compile(dialect=connection.dialect, column_keys=names)
-    if compiled.positional:
-        names = list(compiled.positiontup or ())
-    converters = [(index, convert) for index, name in enumerate(names)
+def _executemany(connection: Connection, table: Table, batch: Rows) -> None:
+    """Insert the rows with one driver executemany (SQLite's qmark parameters)."""
+    shared = tuple(convert(value) if (convert := _converter(connection, table, name)) else value
+                   for name, value in batch.shared.items())
+    converters = [(index, convert) for index, name in enumerate(batch.columns)
                   if (convert := _converter(connection, table, name)) is not None]
-    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
-    parameters: list[Any] = []
-    for row in rows:
-        ready = values(row)
-        if converters:
-            ready = list(ready)
+    parameters: list[tuple[Any, ...]]
+    if not converters:
+        parameters = [row + shared for row in batch.values]
+    else:
+        parameters = []
+        for row in batch.values:
+            ready = list(row)
             for index, convert in converters:
                 ready[index] = convert(ready[index])
-        parameters.append(tuple(ready) if compiled.positional else dict(zip(names, ready,
-                                                                          strict=True)))
-    connection.exec_driver_sql(str(compiled), parameters)
+            parameters.append((*ready, *shared))
+    connection.exec_driver_sql(_insert_sql(connection.dialect, table, batch.names), parameters)
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(dialect: Dialect, table: Table, names: tuple[str, ...]) -> str:
+    if dialect.paramstyle != "qmark":
+        raise NotImplementedError(f"bulk insert with {dialect.paramstyle} parameters")
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(table.c[name].name) for name in names)
+    return (f"INSERT INTO {quote(table.name)} ({columns}) "
+            f"VALUES ({', '.join('?' for _ in names)})")
 
 
 def _converter(connection: Connection, table: Table,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +26,7 @@ from core.information_requests import RequestState
 from core.masterdata import InMemoryMasterData, NoMasterData
 from core.serials import normalise_serial
 from core.statuses import Channel, Status
-from storage.bulk import insert_rows, insert_rows_returning_ids
+from storage.bulk import Rows, insert_rows, insert_rows_returning_ids
 from storage.masterdata import DatabaseMasterData, chunked
 from storage.outbox import StatusChange, notify_status_changes
 from storage.status_changes import new_reference
@@ -214,42 +215,38 @@ def _store_accepted(session: Session, campaign: Campaign, owners: Sequence[int |
                     outcomes: list[ClaimOutcome], accepted: list[tuple[int, Verdict]],
                     channel: Channel, actor: str, now: datetime) -> list[ClaimOutcome]:
     changes: dict[int, list[StatusChange]] = {}
+    cents: dict[Decimal, int] = {}
     for chunk in chunked(accepted, 1000):
-        rows = [{
-            "campaign_code": campaign.code, "serial": v.serial, "company_id": owners[i],
-            "product_code": v.product_code, "installed_on": outcomes[i].claim.installed_on,
-            "registered_at": now, "channel": channel.value, "status": v.status.value,
-            "amount_cents": int(v.amount * 100), "updated_at": now,
-        } for i, v in chunk]
-        ids = insert_rows_returning_ids(session, Registration, rows)
-        insert_rows(session, StatusEvent, [{
-            "registration_id": rid, "at": now, "actor": actor, "channel": channel.value,
-            "from_status": None, "to_status": v.status.value,
-            "reason": v.info_reason.value if v.info_reason else None,
-        } for rid, (_, v) in zip(ids, chunk, strict=True)])
+        amounts = [cents.get(v.amount) or cents.setdefault(v.amount, int(v.amount * 100))
+                   for _, v in chunk]
+        ids = insert_rows_returning_ids(session, Registration, Rows(
+            ("serial", "company_id", "product_code", "installed_on", "status", "amount_cents"),
+            [(v.serial, owners[i], v.product_code, outcomes[i].claim.installed_on,
+              v.status.value, amount) for (i, v), amount in zip(chunk, amounts, strict=True)],
+            shared={"campaign_code": campaign.code, "registered_at": now,
+                    "channel": channel.value, "updated_at": now}))
+        reasons = [v.info_reason.value if v.info_reason else None for _, v in chunk]
+        insert_rows(session, StatusEvent, Rows(
+            ("registration_id", "to_status", "reason"),
+            [(rid, v.status.value, reason)
+             for rid, (_, v), reason in zip(ids, chunk, reasons, strict=True)],
+            shared={"at": now, "actor": actor, "channel": channel.value, "from_status": None}))
         requests = []
-        for rid, (i, v) in zip(ids, chunk, strict=True):
+        for rid, (i, v), amount, reason in zip(ids, chunk, amounts, reasons, strict=True):
             reference = None
             if v.status is Status.INFO_REQUIRED:
                 assert v.terms is not None
-                assert v.info_reason is not None
                 reference = new_reference()
-                requests.append({
-                    "registration_id": rid, "reference": reference,
-                    "info_reason": v.info_reason.value,
-                    "documents_needed": ",".join(k.value for k in v.documents_needed),
-                    "opened_at": now, "due_on": v.terms.due_on,
-                    "state": RequestState.OPEN.value, "reminders_sent": "",
-                })
-            outcomes[i] = ClaimOutcome(outcomes[i].claim, v, registration_id=rid,
-                                       reference=reference)
+                requests.append((rid, reference, reason, ",".join(v.documents_needed),
+                                 v.terms.due_on))
+            outcomes[i] = ClaimOutcome(outcomes[i].claim, v, None, rid, reference)
             changes.setdefault(owners[i] or 0, []).append(StatusChange(
-                registration_id=rid, serial=v.serial, product_code=v.product_code or "",
-                from_status=None, to_status=v.status.value, amount_cents=int(v.amount * 100),
-                reason=v.info_reason.value if v.info_reason else None,
-                due_on=v.terms.due_on if v.terms else None, reference=reference))
-        if requests:
-            insert_rows(session, InformationRequest, requests)
+                rid, v.serial, v.product_code or "", None, v.status.value, amount, reason, None,
+                v.terms.due_on if v.terms else None, reference))
+        insert_rows(session, InformationRequest, Rows(
+            ("registration_id", "reference", "info_reason", "documents_needed", "due_on"),
+            requests,
+            shared={"opened_at": now, "state": RequestState.OPEN.value, "reminders_sent": ""}))
     for company_id, announced in changes.items():
         notify_status_changes(session, company_id=company_id, changes=announced, now=now)
     return outcomes
