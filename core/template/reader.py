@@ -8,7 +8,8 @@ one bad row never hides the good ones; only a file that cannot be read at all ra
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -26,7 +27,7 @@ from core.template.problems import RowProblem
 from core.template.products import ProductMatcher
 from core.template.rows import ParsedRow, ReadResult
 from core.template.safety import CellValue
-from core.template.tables import RawRow, Table, is_blank
+from core.template.tables import Table, is_blank
 from core.template.xlsx_source import workbook_tables
 
 HEADER_SEARCH_ROWS = 20
@@ -100,37 +101,39 @@ def _parse_rows(header: _Header, campaign: Campaign, limits: Limits) -> list[Par
     postcode_digits = POSTCODE_DIGITS.get(campaign.country, 0)
     seen: set[str] = set()
     parsed: list[ParsedRow] = []
-    columns = tuple(header.columns.items())
-    for number, cells in _after(header):
-        width = len(cells)
-        values = {field: cells[i] if i < width else None for field, i in columns}
-        if is_blank(values.get(Field.SERIAL)) and is_blank(values.get(Field.PRODUCT)) \
-                and is_blank(values.get(Field.INSTALLED_ON)):
+    # Each field's column, or past the end of any row for a field the file lacks.
+    absent = sys.maxsize
+    serial_at, product_at, date_at, postcode_at, note_at = (
+        header.columns.get(field, absent) for field in
+        (Field.SERIAL, Field.PRODUCT, Field.INSTALLED_ON, Field.POSTCODE, Field.NOTE))
+    for number, cells in header.table.rows():
+        if number <= header.row_number:
             continue
-        if _repeats_header(values.get(Field.SERIAL)):
+        width = len(cells)
+        serial_cell = cells[serial_at] if serial_at < width else None
+        product_cell = cells[product_at] if product_at < width else None
+        date_cell = cells[date_at] if date_at < width else None
+        if is_blank(serial_cell) and is_blank(product_cell) and is_blank(date_cell):
+            continue
+        if _repeats_header(serial_cell):
             continue  # files pasted one under the other bring their header along
         if len(parsed) == limits.max_rows:
             raise TemplateError(TemplateErrorCode.TOO_MANY_ROWS, f"more than {limits.max_rows}",
                                 limit=limits.max_rows)
-        row = _parse_row(number, cells, values, products, postcode_digits, seen)
+        row = _parse_row(number, cells, serial_cell, product_cell, date_cell,
+                         cells[postcode_at] if postcode_at < width else None,
+                         cells[note_at] if note_at < width else None,
+                         products, postcode_digits, seen)
         if row.serial:
             seen.add(row.serial)
         parsed.append(row)
     return parsed
 
 
-def _after(header: _Header) -> Iterator[RawRow]:
-    """The header's table read again from the start, from the row below the header."""
-    for number, cells in header.table.rows():
-        if number > header.row_number:
-            yield number, cells
-
-
-def _parse_row(number: int, cells: tuple[CellValue, ...], values: Mapping[Field, CellValue],
-               products: ProductMatcher, postcode_digits: int, seen: set[str]) -> ParsedRow:
-    serial_cell = values.get(Field.SERIAL)
-    product_cell = values.get(Field.PRODUCT)
-    date_cell = values.get(Field.INSTALLED_ON)
+def _parse_row(number: int, cells: tuple[CellValue, ...], serial_cell: CellValue,
+               product_cell: CellValue, date_cell: CellValue, postcode_cell: CellValue,
+               note_cell: CellValue, products: ProductMatcher, postcode_digits: int,
+               seen: set[str]) -> ParsedRow:
     raw_serial = _text(serial_cell)
     # A number cell's digits are its text: normalising that text returns the same string, so
     # the row keeps one copy of the serial instead of two (100,000 rows: 6 MB).
@@ -141,17 +144,13 @@ def _parse_row(number: int, cells: tuple[CellValue, ...], values: Mapping[Field,
     product_code = products.match(raw_product) if raw_product else None
     installed_on = None if is_blank(date_cell) else parse_date(date_cell)
     return ParsedRow(
-        row_number=number,
-        raw_serial=raw_serial,
-        serial=serial,
-        product_code=product_code,
-        installed_on=installed_on,
-        problem=_problem(serial, seen, raw_product, product_code, date_cell, installed_on),
-        raw_product=raw_product,
-        raw_date=_text(date_cell) if not isinstance(date_cell, date) else _day_text(date_cell),
-        postcode=_postcode(values.get(Field.POSTCODE), postcode_digits),
-        note=_text(values.get(Field.NOTE)),
-        cells=_trimmed(cells),
+        number, raw_serial, serial, product_code, installed_on,
+        _problem(serial, seen, raw_product, product_code, date_cell, installed_on),
+        raw_product,
+        _text(date_cell) if not isinstance(date_cell, date) else _day_text(date_cell),
+        _postcode(postcode_cell, postcode_digits),
+        _text(note_cell),
+        _trimmed(cells),
     )
 
 
@@ -200,6 +199,8 @@ def _day_text(cell: date) -> str:
 
 def _text(cell: CellValue) -> str:
     """A cell as the installer would read it back, without surrounding spaces."""
+    if type(cell) is str:
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, datetime):

@@ -209,26 +209,24 @@ class _CalamineTable:
         """
         shared: list[dict[str, str]] = [{} for _ in range(self._max_columns)]
         for number, row in enumerate(self._rows, start=1):
-            values = [_value(cell) for cell in row[:self._max_columns]]
-            for column, value in enumerate(values):
-                if type(value) is str:
+            values = row[:self._max_columns]
+            # As openpyxl gives cells: None when empty, whole numbers as ints.
+            for column, cell in enumerate(values):
+                kind = type(cell)
+                if kind is str:
+                    if not cell:
+                        values[column] = None
+                        continue
                     known = shared[column]
-                    values[column] = (known.setdefault(value, value)
-                                      if len(known) < _SHARED_TEXTS else known.get(value, value))
+                    values[column] = (known.setdefault(cell, cell)
+                                      if len(known) < _SHARED_TEXTS else known.get(cell, cell))
+                elif kind is float and cell.is_integer() and abs(cell) < _EXACT_INTEGERS:
+                    values[column] = int(cell)
             end = len(values)
             while end and values[end - 1] is None:
                 end -= 1
             if end:
                 yield number, tuple(values[:end])
-
-
-def _value(cell: Any) -> Any:
-    """A calamine cell as openpyxl would give it: None when empty, whole numbers as ints."""
-    if cell == "" and isinstance(cell, str):
-        return None
-    if type(cell) is float and cell.is_integer() and abs(cell) < _EXACT_INTEGERS:
-        return int(cell)
-    return cell
 
 
 class _SheetTable:
