@@ -147,10 +147,11 @@ def judge_and_store_companies(session: Session, campaign: Campaign,
             enrolled=company is not None and company.enrolled
             and company.campaign_code == campaign.code,
         )
+        owner = company.id if company is not None else None
         for claim in batch.claims:
             index = len(outcomes)
             serial = serials[index]
-            owners.append(company.id if company is not None else None)
+            owners.append(owner)
             before = existing.get(serial)
             if before is None and serial in claimed:
                 before = ExistingRegistration(claimed[serial], Status.PENDING_PAYMENT)
