@@ -47,6 +47,8 @@ _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
 # Every cell start, with its reference when it has one (empty groups when it has none).
 _CELL = re.compile(
     _PREFIX + rb"c(?:\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']|[\s/>])")
+# The usual cell start, and any other (with empty groups), which the general pattern reads.
+_PLAIN_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"|[\s/>])')
 _DIMENSION_REF = re.compile(_PREFIX + rb"dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _CORNER = re.compile(rb"\$?([A-Za-z]{0,3})\$?([0-9]{0,7})")
 _DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -168,13 +170,13 @@ def _bounding_box(part: Any) -> int | None:
         if cut < 0:
             cut = len(carry)
         text, carry = carry[:cut], carry[cut:] + chunk
-        references = _CELL.findall(text)
-        if (b"", b"") in references:
+        references = _references(text)
+        if references is None:
             return None  # a cell without a reference: its position is only known by counting
         if references:
             columns, rows = zip(*references, strict=True)
             letters.update(columns)
-            max_row = max(max_row, max(map(int, rows)))
+            max_row = max(max_row, max(map(int, set(rows))))
         if not chunk:
             break
         if len(carry) > _SCAN_CHUNK + _MAX_TAG:
@@ -183,6 +185,20 @@ def _bounding_box(part: Any) -> int | None:
     if max_row > EXCEL_MAX_ROWS or max_column > EXCEL_MAX_COLUMNS:
         return None
     return max_row * max_column
+
+
+def _references(text: bytes) -> list[tuple[bytes, bytes]] | None:
+    """Every cell's (column, row) reference in ``text``, or None if a cell has none.
+
+    Spreadsheet programs write ``<c r="A1" ...>``. A regex starting with the literal ``<c``
+    finds those a third faster than the general one, which must try every ``<`` of the part
+    (prefixed tags, other attribute orders); any other cell start sends the text to it.
+    """
+    references = _PLAIN_CELL.findall(text)
+    if (b"", b"") not in references and b":c" not in text:
+        return references
+    references = _CELL.findall(text)
+    return None if (b"", b"") in references else references
 
 
 def _column_number(letters: bytes) -> int:
