@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from core.masterdata import Device as DeviceFacts
+from storage.serial_sets import among, in_batches
 from storage.tables import Device
 
 T = TypeVar("T")
@@ -40,11 +41,12 @@ class DatabaseMasterData:
     def lookup(self, serials: Iterable[str]) -> Mapping[str, DeviceFacts]:
         """The known devices among ``serials``."""
         found: dict[str, DeviceFacts] = {}
-        for chunk in chunked(dict.fromkeys(serials)):
-            # Columns, not entities: no identity map to fill for 100,000 devices.
-            for serial, product_code, produced in self.session.exec(
+        connection = self.session.connection()
+        for batch in in_batches(serials):
+            # Columns, not entities, through Core: no ORM loading for 100,000 devices.
+            for serial, product_code, produced in connection.execute(
                     select(Device.serial, Device.product_code, col(Device.production_date))
-                    .where(col(Device.serial).in_(chunk))):
+                    .where(among(self.session, col(Device.serial), batch))):
                 found[serial] = DeviceFacts(serial, product_code, produced)
         return found
 

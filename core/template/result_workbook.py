@@ -137,15 +137,20 @@ def _row(row: ParsedRow, result: RowResult | None, kept: list[int], serial_colum
     mark = result.mark if result is not None else None
     fill = _ROW_FILLS.get(mark) if mark is not None else None
     cells = _cells_back(row, serial_column)
+    width = len(cells)
+    text_style = looks.text[fill]
     line: list[Cell | None] = [(row.row_number, looks.plain[fill])]
     for index in kept:
-        line.append(_original(cells[index] if index < len(cells) else None, looks, fill))
+        value = cells[index] if index < width else None
+        # Text, the commonest cell, without a call; the rest by :func:`_original`.
+        line.append((neutralise(value), text_style) if type(value) is str
+                    else _original(value, looks, fill))
     if result is None:
         return line
     headline, details = texts.of(result)
     line.append((headline, looks.accepted if mark is Mark.ACCEPTED else looks.plain[fill]))
     line.append((details, looks.wrap[fill]))
-    if mark in (Mark.ACCEPTED, Mark.PROOF):
+    if mark is Mark.ACCEPTED or mark is Mark.PROOF:
         line.append((result.amount, looks.money[fill]))
     elif fill is not None:
         line.append((None, looks.plain[fill]))

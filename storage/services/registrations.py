@@ -29,6 +29,7 @@ from core.statuses import Channel, Status
 from storage.bulk import Rows, insert_rows, insert_rows_returning_ids
 from storage.masterdata import DatabaseMasterData, chunked
 from storage.outbox import StatusChange, notify_status_changes
+from storage.serial_sets import among, in_batches
 from storage.status_changes import new_reference
 from storage.tables import (
     Company,
@@ -201,12 +202,13 @@ def _suggesting(batch: InMemoryMasterData | NoMasterData, database: DatabaseMast
 def _existing(session: Session, campaign_code: str,
               serials: Sequence[str]) -> dict[str, ExistingRegistration]:
     found: dict[str, ExistingRegistration] = {}
-    for chunk in chunked(dict.fromkeys(serials)):
-        rows = session.exec(
+    connection = session.connection()
+    for batch in in_batches(serials):
+        rows = connection.execute(
             select(Registration.serial, Company.customer_number, Registration.status)
             .join(Company, col(Company.id) == Registration.company_id)
             .where(Registration.campaign_code == campaign_code,
-                   col(Registration.serial).in_(chunk)))
+                   among(session, col(Registration.serial), batch)))
         for serial, number, status in rows:
             found[serial] = ExistingRegistration(number, Status(status))
     return found
