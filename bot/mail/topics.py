@@ -24,7 +24,7 @@ from bot.mail.render import (
     render_notification,
 )
 from core.campaign import Campaign
-from storage.outbox import changes_in
+from storage.outbox import change_references, changes_in
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,6 @@ def email_renderers() -> dict[str, EmailRenderer]:
 
 def references_in(payload: Mapping[str, Any]) -> set[str]:
     """The information request references a payload names (its changes', or its own list)."""
-    found = {str(change.get("reference")) for change in payload.get("changes", [])
-             if isinstance(change, dict) and change.get("reference")}
+    found = set(change_references(payload))
     found.update(str(reference) for reference in payload.get("references", []) if reference)
     return found

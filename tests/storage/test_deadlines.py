@@ -3,7 +3,6 @@ before, once each, whenever the job happens to run."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
@@ -11,6 +10,7 @@ from storage_support import PARIS, Lifecycle, count_rows, registration, rows
 
 from core.campaign import Campaign
 from core.statuses import Status
+from storage.outbox import changes_in
 from storage.services.deadlines import expire_overdue, send_reminders
 from storage.tables import InformationRequest, OutboxMessage, StatusEvent
 from storage.uow import UnitOfWork
@@ -69,8 +69,8 @@ def test_request_unanswered_on_the_fifteenth_day_makes_the_registration_ineligib
         "info_required", "ineligible", "documents_not_received", "system:deadline", "system")
     notices = rows(engine, OutboxMessage)[before["outbox_message"]:]
     assert sorted(n.kind for n in notices) == ["chat", "email"]
-    [change] = json.loads(notices[0].payload)["changes"]
-    assert (change["serial"], change["reason"]) == (serial, "documents_not_received")
+    [change] = changes_in(notices[0].payload)
+    assert (change.serial, change.reason) == (serial, "documents_not_received")
 
 
 def test_the_deadline_is_judged_in_the_campaigns_time_zone_whatever_the_clocks_zone(
@@ -104,8 +104,7 @@ def test_requests_expiring_together_make_one_notice_per_company(
 
     notices = rows(engine, OutboxMessage)[before["outbox_message"]:]
     assert len(notices) == 2
-    changes = json.loads(notices[0].payload)["changes"]
-    assert sorted(c["serial"] for c in changes) == sorted(serials)
+    assert sorted(c.serial for c in changes_in(notices[0].payload)) == sorted(serials)
 
 
 def test_answered_request_never_expires(
@@ -133,8 +132,8 @@ def test_reminders_come_seven_and_two_days_before_the_deadline_once_each(
     assert request.reminders_sent == "2026-06-22,2026-06-27"
     notices = _reminder_notices(engine)
     assert sorted(n.kind for n in notices) == ["chat", "chat", "email", "email"]
-    [change] = json.loads(notices[0].payload)["changes"]
-    assert (change["due_on"], change["reference"]) == ("2026-06-29", request.reference)
+    [change] = changes_in(notices[0].payload)
+    assert (change.due_on, change.reference) == (date(2026, 6, 29), request.reference)
 
 
 def test_a_reminder_job_that_was_down_sends_only_one_late_reminder(
@@ -169,4 +168,4 @@ def test_reminders_for_several_requests_come_as_one_notice(
 
     notices = _reminder_notices(engine)
     assert len(notices) == 2
-    assert len(json.loads(notices[0].payload)["changes"]) == 4
+    assert len(changes_in(notices[0].payload)) == 4

@@ -21,6 +21,7 @@ from storage_support import (
 from core.campaign import Campaign
 from core.statuses import Channel, IllegalTransition, Status
 from storage.documents import DocumentStore
+from storage.outbox import changes_in
 from storage.services.lookup import NotFound
 from storage.services.review import IncomingDocument, record_documents
 from storage.tables import Document, InformationRequest, OutboxMessage, StatusEvent
@@ -69,8 +70,8 @@ def test_documents_put_the_registration_under_review_and_fulfil_the_request(
     assert {n.company_id for n in queued} == {company_id}
     [notice] = [n for n in queued if n.kind == "operator"]
     assert json.loads(notice.payload) == {"registration_id": found.id}
-    [change] = json.loads(next(n for n in queued if n.kind == "email").payload)["changes"]
-    assert (change["serial"], change["to_status"]) == (serial, "under_review")
+    [change] = changes_in(next(n for n in queued if n.kind == "email").payload)
+    assert (change.serial, change.to_status) == (serial, "under_review")
 
 
 def test_documents_are_stored_by_their_hash_and_the_same_content_only_once(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
@@ -11,6 +10,7 @@ from storage_support import COMPETITOR, INSTALLER, Lifecycle, count_rows, regist
 
 from core.campaign import Campaign
 from core.statuses import Status
+from storage.outbox import changes_in
 from storage.services.payments import (
     PaymentLine,
     PaymentOutcome,
@@ -111,6 +111,6 @@ def test_a_payment_file_gives_one_notice_per_company_and_reports_every_line(
     for notice in notices:
         if notice.kind == "email":
             by_company[notice.company_id] = sorted(
-                c["serial"] for c in json.loads(notice.payload)["changes"])
+                c.serial for c in changes_in(notice.payload))
     assert len(notices) == 4
     assert by_company == {companies[INSTALLER]: sorted(ours), companies[COMPETITOR]: [theirs]}

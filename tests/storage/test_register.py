@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from storage_support import (
 from core.campaign import Campaign
 from core.eligibility import ClaimProblem, IneligibilityReason, InfoReason, in_audit_sample
 from core.statuses import Channel, Status
+from storage.outbox import changes_in
 from storage.tables import (
     InformationRequest,
     OutboxMessage,
@@ -56,8 +56,8 @@ def test_eligible_claim_is_stored_pending_payment_with_one_event_and_two_notices
     assert sorted(n.kind for n in notices) == ["chat", "email"]
     assert {(n.company_id, n.topic, n.state) for n in notices} == {
         (company_id, "status_changed", "pending")}
-    [change] = json.loads(notices[0].payload)["changes"]
-    assert (change["serial"], change["to_status"], change["amount_cents"]) == (
+    [change] = changes_in(notices[0].payload)
+    assert (change.serial, change.to_status, change.amount_cents) == (
         serial, "pending_payment", 10000)
     assert rows(engine, InformationRequest) == []
     assert rows(engine, RejectedClaim) == []
@@ -85,8 +85,8 @@ def test_claim_needing_proof_opens_a_request_due_14_days_later_with_a_reference(
     assert (event.to_status, event.reason) == ("info_required", "audit_sample")
     notices = rows(engine, OutboxMessage)
     assert len(notices) == 2
-    [change] = json.loads(notices[0].payload)["changes"]
-    assert (change["due_on"], change["reference"]) == ("2026-06-29", request.reference)
+    [change] = changes_in(notices[0].payload)
+    assert (change.due_on, change.reference) == (date(2026, 6, 29), request.reference)
 
 
 def test_device_installed_before_its_production_date_needs_proof(

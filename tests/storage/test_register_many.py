@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -14,6 +13,7 @@ from storage_support import COMPETITOR, INSTALLER, count_rows, rows
 from core.campaign import Campaign
 from core.eligibility import IneligibilityReason
 from core.statuses import Channel, Status
+from storage.outbox import changes_in
 from storage.services.registrations import ClaimInput, ClaimOutcome, register_many
 from storage.tables import OutboxMessage, Registration, RejectedClaim
 from storage.uow import UnitOfWork
@@ -84,8 +84,7 @@ def test_a_thousand_claims_make_one_digest_notice_pair_not_one_per_row(
     notices = rows(engine, OutboxMessage)
     assert sorted(n.kind for n in notices) == ["chat", "email"]
     assert {n.company_id for n in notices} == {company_id}
-    changes = json.loads(notices[0].payload)["changes"]
-    assert sorted(c["serial"] for c in changes) == serials
+    assert sorted(c.serial for c in changes_in(notices[0].payload)) == serials
 
 
 def test_the_same_batch_sent_twice_registers_and_notifies_nothing_twice(

@@ -25,6 +25,7 @@ from core.campaign import Campaign
 from core.replies import MessageKind, ReplyKeys, ReplyProblem
 from core.statuses import Channel, Status
 from storage.documents import DocumentStore
+from storage.outbox import changes_in
 from storage.services.registrations import ClaimInput, register_many
 from storage.services.replies import (
     REPLY_REJECTED,
@@ -108,8 +109,8 @@ def test_a_reply_to_a_digest_puts_every_registration_it_announced_under_review(
     assert count_rows(engine) == {**before, "document": 4, "status_event": before[
         "status_event"] + 2, "processed_email": 1, "outbox_message": before[
         "outbox_message"] + 4}  # e-mail and chat to the company, one notice per device to operators
-    acknowledgement = json.loads(rows(engine, OutboxMessage)[-1].payload)
-    assert {c["serial"] for c in acknowledgement["changes"]} == set(serials)
+    acknowledgement = changes_in(rows(engine, OutboxMessage)[-1].payload)
+    assert {c.serial for c in acknowledgement} == set(serials)
     [record] = rows(engine, ProcessedEmail)
     assert (record.mailbox, record.message_id, record.sender, record.outcome, record.reason) == (
         MAILBOX, "<r1@installer.example>", SENDER, "accepted", None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -13,6 +12,7 @@ from storage_support import Lifecycle, count_rows, registration, rows
 from core.campaign import Campaign
 from core.information_requests import DocumentKind
 from core.statuses import IllegalTransition, Status
+from storage.outbox import changes_in
 from storage.services.review import approve, ask_information, reject
 from storage.tables import InformationRequest, OutboxMessage, StatusEvent
 from storage.uow import UnitOfWork
@@ -73,8 +73,8 @@ def test_rejection_after_review_is_ineligible_with_the_operators_reason(
     event = _last_event(engine)
     assert (event.to_status, event.reason, event.detail) == (
         "ineligible", "rejected_after_review", "the invoice names another device")
-    [change] = json.loads(rows(engine, OutboxMessage)[-1].payload)["changes"]
-    assert (change["to_status"], change["detail"]) == (
+    [change] = changes_in(rows(engine, OutboxMessage)[-1].payload)
+    assert (change.to_status, change.detail) == (
         "ineligible", "the invoice names another device")
 
 
@@ -107,9 +107,9 @@ def test_asking_more_information_after_review_opens_a_new_request_with_its_own_d
         "operator_request", "installation_photo", "please send a photo of the type plate")
     assert second.reference
     assert second.reference != first.reference
-    [change] = json.loads(rows(engine, OutboxMessage)[-1].payload)["changes"]
-    assert (change["to_status"], change["due_on"], change["reference"]) == (
-        "info_required", "2026-06-26", second.reference)
+    [change] = changes_in(rows(engine, OutboxMessage)[-1].payload)
+    assert (change.to_status, change.due_on, change.reference) == (
+        "info_required", date(2026, 6, 26), second.reference)
 
 
 def test_a_new_request_after_review_defaults_to_the_campaign_deadline(

@@ -28,6 +28,7 @@ from bot.telegram.application import BotApplication
 from core.statuses import Channel
 from sandbox.botapi.people import Person, Reply
 from sandbox.botapi.world import JSON, World
+from storage.outbox import changes_in
 from storage.services.registrations import ClaimInput, register_many
 from storage.services.review import IncomingDocument, record_documents
 from storage.tables import OutboxMessage, Registration, StatusEvent
@@ -144,13 +145,13 @@ def notices_about(rows: list[OutboxMessage], serial: str) -> list[tuple[Any, ...
     """The company notices announcing ``serial``, its serial and id blanked for comparison."""
     found = []
     for row in rows:
-        payload = json.loads(row.payload)
-        changes = payload.get("changes", [])
-        if [c["serial"] for c in changes] != [serial]:
+        changes = changes_in(row.payload)
+        if [c.serial for c in changes] != [serial]:
             continue
-        blank = [{**c, "serial": "S", "registration_id": 0} for c in changes]
+        blank = [c._replace(serial="S", registration_id=0)._asdict() for c in changes]
         found.append((row.kind, row.topic, row.company_id, row.state,
-                      json.dumps({**payload, "changes": blank}, sort_keys=True)))
+                      json.dumps({**json.loads(row.payload), "changes": blank}, sort_keys=True,
+                                 default=str)))
     return sorted(found)
 
 
