@@ -242,10 +242,12 @@ def _store_accepted(session: Session, campaign: Campaign, owners: Sequence[int |
                 reference = new_reference()
                 requests.append((rid, reference, reason, ",".join(v.documents_needed),
                                  v.terms.due_on))
-            outcomes[i] = ClaimOutcome(outcomes[i].claim, v, None, rid, reference)
+            outcomes[i] = ClaimOutcome(outcomes[i].claim, v, registration_id=rid,
+                                       reference=reference)
             changes.setdefault(owners[i] or 0, []).append(StatusChange(
-                rid, v.serial, v.product_code or "", None, v.status.value, amount, reason, None,
-                v.terms.due_on if v.terms else None, reference))
+                registration_id=rid, serial=v.serial, product_code=v.product_code or "",
+                from_status=None, to_status=v.status.value, amount_cents=amount, reason=reason,
+                due_on=v.terms.due_on if v.terms else None, reference=reference))
         insert_rows(session, InformationRequest, Rows(
             ("registration_id", "reference", "info_reason", "documents_needed", "due_on"),
             requests,
