@@ -13,9 +13,9 @@ from core.campaign import Campaign
 from core.eligibility import IneligibilityReason
 from core.statuses import Channel, Status
 from core.template import Mark, RowProblem, TemplateError, TemplateErrorCode
+from storage.outbox import changes_in
 from storage.services.imports import CompanyCannotImport, ImportReport, import_template
 from storage.tables import ImportBatch, OutboxMessage, Registration
-from storage.outbox import changes_in
 from storage.uow import UnitOfWork
 
 
