@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from core.masterdata import Device as DeviceFacts
-from storage.serial_sets import among, in_batches
+from storage.serial_sets import SERIALS_PER_QUERY, among
 from storage.tables import Device
 
 T = TypeVar("T")
@@ -42,7 +42,7 @@ class DatabaseMasterData:
         """The known devices among ``serials``."""
         found: dict[str, DeviceFacts] = {}
         connection = self.session.connection()
-        for batch in in_batches(serials):
+        for batch in chunked(dict.fromkeys(serials), SERIALS_PER_QUERY):
             # Columns, not entities, through Core: no ORM loading for 100,000 devices.
             for serial, product_code, produced in connection.execute(
                     select(Device.serial, Device.product_code, col(Device.production_date))

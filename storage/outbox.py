@@ -97,20 +97,24 @@ def changes_in(payload: str | dict[str, Any]) -> list[StatusChange]:
     return changes
 
 
-def change_references(document: Mapping[str, Any]) -> list[str]:
-    """The information request references a payload's changes carry, in order.
+def payload_references(document: Mapping[str, Any]) -> list[str]:
+    """The information request references a payload names: its changes', then its own list.
 
     Reads any payload, ours in either layout or not: reply matching looks at whatever
-    outbox row a reply points to.
+    outbox row a reply points to. (Our answer to an unusable reply lists the references it
+    was about under ``references``.)
     """
     fields, items = document.get("fields"), document.get("changes")
-    if not isinstance(items, list):
-        return []
-    if isinstance(fields, list) and "reference" in fields:
-        at = fields.index("reference")
-        values = [item[at] for item in items if isinstance(item, list) and len(item) > at]
-    else:
-        values = [item.get("reference") for item in items if isinstance(item, dict)]
+    values: list[Any] = []
+    if isinstance(items, list):
+        if isinstance(fields, list) and "reference" in fields:
+            at = fields.index("reference")
+            values = [item[at] for item in items if isinstance(item, list) and len(item) > at]
+        else:
+            values = [item.get("reference") for item in items if isinstance(item, dict)]
+    own = document.get("references")
+    if isinstance(own, list):
+        values.extend(own)
     return [value for value in values if isinstance(value, str) and value]
 
 

@@ -9,8 +9,6 @@ quick to plan: an array compared with ``= ANY`` on PostgreSQL, a JSON array read
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from itertools import islice
 
 from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, select
 from sqlalchemy.orm import Mapped
@@ -27,10 +25,3 @@ def among(session: Session, column: Mapped[str] | ColumnElement[str],
         return column == any_(bindparam(None, values, type_=ARRAY(String)))
     listed = func.json_each(bindparam(None, json.dumps(values))).table_valued("value")
     return column.in_(select(listed.c.value))
-
-
-def in_batches(values: Iterable[str]) -> Iterator[list[str]]:
-    """Distinct values, :data:`SERIALS_PER_QUERY` at a time."""
-    distinct = iter(dict.fromkeys(values))
-    while batch := list(islice(distinct, SERIALS_PER_QUERY)):
-        yield batch

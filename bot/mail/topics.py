@@ -24,7 +24,7 @@ from bot.mail.render import (
     render_notification,
 )
 from core.campaign import Campaign
-from storage.outbox import change_references, changes_in
+from storage.outbox import changes_in
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,3 @@ def email_renderers() -> dict[str, EmailRenderer]:
     return {STATUS_CHANGED: status_email, REMINDER: status_email,
             REPLY_REJECTED: reply_rejected_email, LINK_CODE: link_code_email,
             MANUAL_ONLY_TOPIC: manual_only_email}
-
-
-def references_in(payload: Mapping[str, Any]) -> set[str]:
-    """The information request references a payload names (its changes', or its own list)."""
-    found = set(change_references(payload))
-    found.update(str(reference) for reference in payload.get("references", []) if reference)
-    return found

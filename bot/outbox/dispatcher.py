@@ -23,7 +23,7 @@ from bot.i18n import translator
 from bot.mail.outbound import MailIdentity, SmtpConfig, SmtpMailer, build_message, valid_addresses
 from bot.mail.references import message_id
 from bot.mail.render import Notification
-from bot.mail.topics import EmailRenderer, MailRequest, email_renderers, references_in
+from bot.mail.topics import EmailRenderer, MailRequest, email_renderers
 from bot.observability.logs import log_context
 from bot.observability.metrics import DELIVERIES
 from bot.outbox import claims
@@ -33,7 +33,15 @@ from bot.outbox.context import CompanyGone, DeliveryContext, load_context
 from bot.outbox.errors import PermanentFailure, TemporaryFailure
 from bot.outbox.operators import NO_OPERATOR_CHAT, OperatorAnnouncer
 from core.campaign import Campaign
-from storage.outbox import CHAT, DELIVERED_TO, EMAIL, OPERATOR, REFUSED_BY, changes_in
+from storage.outbox import (
+    CHAT,
+    DELIVERED_TO,
+    EMAIL,
+    OPERATOR,
+    REFUSED_BY,
+    changes_in,
+    payload_references,
+)
 
 log = logging.getLogger("cashback.outbox")
 
@@ -177,7 +185,7 @@ class Dispatcher:
         if renderer is None:
             raise PermanentFailure(f"no e-mail is defined for topic {claim.topic!r}")
         payload = json.loads(claim.payload)
-        context, campaign = await self._context(claim, references_in(payload))
+        context, campaign = await self._context(claim, set(payload_references(payload)))
         recipients = valid_addresses(context.emails)
         if not recipients:
             raise PermanentFailure("the company has no valid registered e-mail address")
@@ -203,7 +211,7 @@ class Dispatcher:
         payload = json.loads(claim.payload)
         delivered = set(payload.get(DELIVERED_TO, []))
         refused: dict[str, str] = payload.get(REFUSED_BY, {})
-        context, campaign = await self._context(claim, references_in(payload))
+        context, campaign = await self._context(claim, set(payload_references(payload)))
         if not context.chat_users:
             return "no verified chat user: delivered to nobody"
         waiting = [user for user in context.chat_users

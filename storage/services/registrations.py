@@ -29,7 +29,7 @@ from core.statuses import Channel, Status
 from storage.bulk import Rows, insert_rows, insert_rows_returning_ids
 from storage.masterdata import DatabaseMasterData, chunked
 from storage.outbox import StatusChange, notify_status_changes
-from storage.serial_sets import among, in_batches
+from storage.serial_sets import SERIALS_PER_QUERY, among
 from storage.status_changes import new_reference
 from storage.tables import (
     Company,
@@ -203,7 +203,7 @@ def _existing(session: Session, campaign_code: str,
               serials: Sequence[str]) -> dict[str, ExistingRegistration]:
     found: dict[str, ExistingRegistration] = {}
     connection = session.connection()
-    for batch in in_batches(serials):
+    for batch in chunked(dict.fromkeys(serials), SERIALS_PER_QUERY):
         rows = connection.execute(
             select(Registration.serial, Company.customer_number, Registration.status)
             .join(Company, col(Company.id) == Registration.company_id)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from core.information_requests import RequestState
 from core.replies import ReplyKeys, ReplyProblem, normalise_address
 from core.statuses import Status
-from storage.outbox import change_references
+from storage.outbox import payload_references
 from storage.tables import (
     CompanyEmail,
     InformationRequest,
@@ -69,8 +69,7 @@ def _references_in_outbox(session: Session, outbox_ids: Sequence[int]) -> list[s
     for payload in map(json.loads, payloads):
         # Status notices list changes with their reference; our answer to an unusable reply
         # lists the references it was about, so a corrected reply to it matches as well.
-        references.extend(change_references(payload))
-        references.extend(r for r in payload.get("references", []) if isinstance(r, str))
+        references.extend(payload_references(payload))
     return list(dict.fromkeys(references))
 
 

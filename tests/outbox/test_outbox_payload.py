@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from storage.outbox import StatusChange, change_references, changes_in, notify_status_changes
+from storage.outbox import StatusChange, changes_in, notify_status_changes, payload_references
 from storage.tables import Company, OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -44,16 +44,16 @@ def test_a_digest_names_its_fields_once_and_each_change_as_a_list(engine: Engine
     assert document["fields"] == list(StatusChange._fields)
     assert document["changes"] == [[2, "3012345679", "SHM", None, "info_required", 3000,
                                     "audit_sample", None, "2026-06-29", "R-7KQ2M"]]
-    assert change_references(document) == ["R-7KQ2M"]
+    assert payload_references(document) == ["R-7KQ2M"]
 
 
 def test_a_row_queued_before_the_column_layout_is_still_read() -> None:
     older = {"changes": [{**PENDING._asdict()}, {**ASKED._asdict(), "due_on": "2026-06-29"}]}
     assert changes_in(json.dumps(older)) == [PENDING, ASKED]
-    assert change_references(older) == ["R-7KQ2M"]
+    assert payload_references(older) == ["R-7KQ2M"]
 
 
-def test_references_of_a_payload_that_is_not_a_digest_are_none() -> None:
-    assert change_references({"references": ["R-1"]}) == []
-    assert change_references({"changes": "not a list"}) == []
-    assert change_references({"fields": ["serial"], "changes": [["3012345678"], 7]}) == []
+def test_a_payload_that_is_not_a_digest_names_only_its_own_references() -> None:
+    assert payload_references({"references": ["R-1", "", 7]}) == ["R-1"]
+    assert payload_references({"changes": "not a list"}) == []
+    assert payload_references({"fields": ["serial"], "changes": [["3012345678"], 7]}) == []
