@@ -76,6 +76,16 @@ def devices(campaign: Campaign, first: int, count: int) -> list[Device]:
     return [Device(str(first + i), codes[i % len(codes)], PRODUCED_ON) for i in range(count)]
 
 
+def enrol(engine: Engine, campaign: Campaign, companies: int, known: list[Device]) -> None:
+    """Companies C-00000 onwards, enrolled in ``campaign``, and the master data."""
+    with UnitOfWork(engine) as uow:
+        import_companies(uow, now=NOW, records=[
+            CompanyRecord(customer_number(i), f"Installer {i}", campaign.code, "fr",
+                          (f"office{i}@installer.example",)) for i in range(companies)])
+    with UnitOfWork(engine) as uow:
+        import_masterdata(uow, devices=known)
+
+
 def write_template(path: Path, campaign: Campaign, known: list[Device]) -> None:
     """The devices as an installer's filled-in workbook (write-only openpyxl, one sheet)."""
     first_day = campaign.first_installation_day
@@ -169,12 +179,7 @@ def main() -> None:
                         *(device for pair in small_devices for device in pair)]
         log(f"{NAME}/{args.backend}: master data ({len(every_device):,} devices), companies, "
             "workbooks")
-        with UnitOfWork(engine) as uow:
-            import_companies(uow, now=NOW, records=[
-                CompanyRecord(customer_number(i), f"Installer {i}", campaign.code, "fr",
-                              (f"office{i}@installer.example",)) for i in range(2 + PAIRS)])
-        with UnitOfWork(engine) as uow:
-            import_masterdata(uow, devices=every_device)
+        enrol(engine, campaign, 2 + PAIRS, every_device)
         large_path, warm_path = Path(folder) / "large.xlsx", Path(folder) / "warm.xlsx"
         write_template(large_path, campaign, large_devices)
         write_template(warm_path, campaign, warm_devices)

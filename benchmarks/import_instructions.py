@@ -25,20 +25,17 @@ from pathlib import Path
 
 from benchmarks.bench_import import (
     FIRST_SERIAL,
-    NOW,
     SMALL,
     WARM_UP,
     anchor_seconds,
-    customer_number,
     devices,
+    enrol,
     import_once,
     write_template,
 )
 from benchmarks.support import REPO, load_campaign, log, sqlite_engine
 from core.template import Limits
 from storage.db import make_engine
-from storage.services.companies import CompanyRecord, import_companies, import_masterdata
-from storage.uow import UnitOfWork
 
 STEPS = ("warm-up only", "anchor", "import")
 _COLLECTED = re.compile(r"Collected : (\d+)")
@@ -50,12 +47,7 @@ def prepare(folder: Path) -> None:
     small = devices(campaign, FIRST_SERIAL, SMALL)
     warm = devices(campaign, FIRST_SERIAL + SMALL, WARM_UP)
     with sqlite_engine(folder / "base.sqlite3") as engine:
-        with UnitOfWork(engine) as uow:
-            import_companies(uow, now=NOW, records=[
-                CompanyRecord(customer_number(i), f"Installer {i}", campaign.code, "fr",
-                              (f"office{i}@installer.example",)) for i in range(2)])
-        with UnitOfWork(engine) as uow:
-            import_masterdata(uow, devices=small + warm)
+        enrol(engine, campaign, 2, small + warm)
     write_template(folder / "small.xlsx", campaign, small)
     write_template(folder / "warm.xlsx", campaign, warm)
 
