@@ -32,6 +32,7 @@ from benchmarks.support import (
     REPO,
     arguments,
     emit,
+    enrol,
     fresh_engine,
     load_campaign,
     log,
@@ -44,7 +45,6 @@ from core.masterdata import Device
 from core.statuses import Channel
 from core.template import Limits, build_result_workbook
 from storage.db import make_engine
-from storage.services.companies import CompanyRecord, import_companies, import_masterdata
 from storage.services.imports import import_template
 from storage.tables import Registration
 from storage.uow import UnitOfWork
@@ -74,16 +74,6 @@ def devices(campaign: Campaign, first: int, count: int) -> list[Device]:
     """Master data for serials ``first`` .. ``first + count - 1``, the products in turn."""
     codes = sorted(campaign.products)
     return [Device(str(first + i), codes[i % len(codes)], PRODUCED_ON) for i in range(count)]
-
-
-def enrol(engine: Engine, campaign: Campaign, companies: int, known: list[Device]) -> None:
-    """Companies C-00000 onwards, enrolled in ``campaign``, and the master data."""
-    with UnitOfWork(engine) as uow:
-        import_companies(uow, now=NOW, records=[
-            CompanyRecord(customer_number(i), f"Installer {i}", campaign.code, "fr",
-                          (f"office{i}@installer.example",)) for i in range(companies)])
-    with UnitOfWork(engine) as uow:
-        import_masterdata(uow, devices=known)
 
 
 def write_template(path: Path, campaign: Campaign, known: list[Device]) -> None:
@@ -179,7 +169,8 @@ def main() -> None:
                         *(device for pair in small_devices for device in pair)]
         log(f"{NAME}/{args.backend}: master data ({len(every_device):,} devices), companies, "
             "workbooks")
-        enrol(engine, campaign, 2 + PAIRS, every_device)
+        enrol(engine, campaign, [customer_number(i) for i in range(2 + PAIRS)], every_device,
+              NOW)
         large_path, warm_path = Path(folder) / "large.xlsx", Path(folder) / "warm.xlsx"
         write_template(large_path, campaign, large_devices)
         write_template(warm_path, campaign, warm_devices)

@@ -16,11 +16,18 @@ from time import perf_counter, process_time
 
 from sqlalchemy import func, select
 
-from benchmarks.support import arguments, emit, fresh_engine, load_campaign, log, server_version
+from benchmarks.support import (
+    arguments,
+    emit,
+    enrol,
+    fresh_engine,
+    load_campaign,
+    log,
+    server_version,
+)
 from benchmarks.support import stopping_cleanly as stopping
 from core.campaign import Campaign
 from core.masterdata import Device
-from storage.services.companies import CompanyRecord, import_companies, import_masterdata
 from storage.services.portal import import_portal_export
 from storage.tables import PortalDevice, Registration
 from storage.uow import UnitOfWork
@@ -85,12 +92,7 @@ def main() -> None:
     data, devices, expected = build(campaign, args.rows)
     with stopping(), fresh_engine(args.backend, args.pg_url) as engine:
         log(f"{NAME}/{args.backend}: {COMPANIES} companies, {len(devices):,} devices")
-        with UnitOfWork(engine) as uow:
-            import_companies(uow, now=NOW, records=[
-                CompanyRecord(customer_number(i), f"Installer {i}", campaign.code, "fr",
-                              (f"office{i}@installer.example",)) for i in range(COMPANIES)])
-        with UnitOfWork(engine) as uow:
-            import_masterdata(uow, devices=devices)
+        enrol(engine, campaign, [customer_number(i) for i in range(COMPANIES)], devices, NOW)
         gc.collect()
         log(f"{NAME}/{args.backend}: import of {args.rows:,} rows")
         started, cpu = perf_counter(), process_time()

@@ -30,6 +30,7 @@ from benchmarks.support import (
     analyze,
     arguments,
     emit,
+    enrol,
     fresh_engine,
     load_campaign,
     log,
@@ -42,7 +43,6 @@ from core.campaign import Campaign
 from core.masterdata import Device
 from core.statuses import Channel, Status
 from storage.masterdata import chunked
-from storage.services.companies import CompanyRecord, import_companies, import_masterdata
 from storage.services.registrations import ClaimInput, ClaimOutcome, register_many
 from storage.tables import Registration
 from storage.uow import UnitOfWork
@@ -101,12 +101,7 @@ def main() -> None:
         log(f"{NAME}/{args.backend}: loading {args.devices + args.batch:,} devices of "
             "master data")
         known = devices(campaign, args.batch + args.devices)
-        with UnitOfWork(engine) as uow:
-            import_companies(uow, now=NOW, records=[
-                CompanyRecord(customer_number(i), f"Installer {i}", campaign.code, "fr",
-                              (f"office{i}@installer.example",)) for i in range(COMPANIES)])
-        with UnitOfWork(engine) as uow:
-            import_masterdata(uow, devices=known)
+        enrol(engine, campaign, [customer_number(i) for i in range(COMPANIES)], known, NOW)
         first, *uploads = chunked(claims(campaign, known), args.batch)
         register(engine, campaign, first, COMPANIES - 1)
         if args.analyze:

@@ -25,15 +25,16 @@ from pathlib import Path
 
 from benchmarks.bench_import import (
     FIRST_SERIAL,
+    NOW,
     SMALL,
     WARM_UP,
     anchor_seconds,
+    customer_number,
     devices,
-    enrol,
     import_once,
     write_template,
 )
-from benchmarks.support import REPO, load_campaign, log, sqlite_engine
+from benchmarks.support import REPO, enrol, load_campaign, log, sqlite_engine
 from core.template import Limits
 from storage.db import make_engine
 
@@ -47,7 +48,7 @@ def prepare(folder: Path) -> None:
     small = devices(campaign, FIRST_SERIAL, SMALL)
     warm = devices(campaign, FIRST_SERIAL + SMALL, WARM_UP)
     with sqlite_engine(folder / "base.sqlite3") as engine:
-        enrol(engine, campaign, 2, small + warm)
+        enrol(engine, campaign, [customer_number(i) for i in range(2)], small + warm, NOW)
     write_template(folder / "small.xlsx", campaign, small)
     write_template(folder / "warm.xlsx", campaign, warm)
 

@@ -17,14 +17,18 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
 from sqlalchemy import Engine, text
 
 from core.campaign import Campaign, parse_campaign_toml
+from core.masterdata import Device
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.services.companies import CompanyRecord, import_companies, import_masterdata
+from storage.uow import UnitOfWork
 
 REPO = Path(__file__).resolve().parents[1]
 LOCAL_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -165,3 +169,15 @@ def emit(benchmark: str, backend: str, metrics: dict[str, Metric]) -> None:
     """The result line ``benchmarks/run`` reads."""
     print(RESULT_PREFIX + json.dumps({"benchmark": benchmark, "backend": backend,
                                       "metrics": metrics}), flush=True)
+
+
+def enrol(engine: Engine, campaign: Campaign, customer_numbers: Sequence[str],
+          known: Sequence[Device], now: datetime) -> None:
+    """The benchmark's companies, enrolled in ``campaign``, and its master data."""
+    with UnitOfWork(engine) as uow:
+        import_companies(uow, now=now, records=[
+            CompanyRecord(number, f"Installer {i}", campaign.code, "fr",
+                          (f"office{i}@installer.example",))
+            for i, number in enumerate(customer_numbers)])
+    with UnitOfWork(engine) as uow:
+        import_masterdata(uow, devices=list(known))
